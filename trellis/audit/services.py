@@ -18,7 +18,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
         if field.name == "password":
             continue
         value = getattr(obj, field.attname)
-        data[field.attname] = _json_safe(value)
+        data[field.name] = _json_safe(value)
     return data
 
 
