@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "trellis.orgs",
     "trellis.audit",
     "trellis.coaching",
+    "trellis.frameworks",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,10 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# CASE framework packages: the largest accepted, and how long a CASE server may take to answer.
+CASE_MAX_BYTES = env_int("CASE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+CASE_FETCH_TIMEOUT = env_int("CASE_FETCH_TIMEOUT", 20, minimum=1)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

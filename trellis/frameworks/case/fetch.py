@@ -1,0 +1,63 @@
+"""Fetch a CFPackage from a CASE server, with a time limit and a size limit.
+
+Accepts a package URL (``.../ims/case/v1p0/CFPackages/{id}`` or ``v1p1``) or a
+document URL (``.../CFDocuments/{id}``), which is turned into its package URL.
+"""
+
+import re
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+_DOCUMENT_URL = re.compile(r"/ims/case/(v1p0|v1p1)/CFDocuments/([^/?#]+)")
+
+
+class FetchError(Exception):
+    """A fetch that failed, with a message for the person who asked."""
+
+
+@dataclass
+class Fetched:
+    url: str
+    body: bytes
+
+
+def package_url(url: str) -> str:
+    url = url.strip()
+    if not url.startswith(("http://", "https://")):
+        raise FetchError(_("Enter a web address that starts with http:// or https://."))
+    return _DOCUMENT_URL.sub(r"/ims/case/\1/CFPackages/\2", url)
+
+
+def fetch_package(url: str, *, timeout: float, max_bytes: int) -> Fetched:
+    url = package_url(url)
+    headers = {"Accept": "application/json", "User-Agent": "Trellis CASE import"}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (http and https only, checked above)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise FetchError(_("The server sent more than %(mb)s MB.") % {"mb": round(max_bytes / 1_000_000, 1)})
+            body = response.read(max_bytes + 1)
+            content_type = response.headers.get("Content-Type", "")
+    except FetchError:
+        raise
+    except urllib.error.HTTPError as exc:
+        raise FetchError(_("The server answered with an error (HTTP %(code)s).") % {"code": exc.code}) from exc
+    except TimeoutError as exc:
+        raise FetchError(_("The server did not answer within %(s)s seconds.") % {"s": int(timeout)}) from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise FetchError(_("The server did not answer within %(s)s seconds.") % {"s": int(timeout)}) from exc
+        raise FetchError(_("The server could not be reached: %(reason)s.") % {"reason": reason}) from exc
+    if len(body) > max_bytes:
+        raise FetchError(_("The server sent more than %(mb)s MB.") % {"mb": round(max_bytes / 1_000_000, 1)})
+    if "html" in content_type.lower():
+        raise FetchError(
+            _("The address answered with a web page, not a CASE package. Check that it is a CFPackages URL.")
+        )
+    return Fetched(url=url, body=body)
