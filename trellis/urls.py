@@ -12,6 +12,7 @@ urlpatterns = [
     path("district/", include("trellis.orgs.urls")),
     path("coaching/", include("trellis.coaching.urls")),
     path("audit/", include("trellis.audit.urls")),
+    path("frameworks/", include("trellis.frameworks.urls")),
     path("admin/", admin.site.urls),
 ]
 
