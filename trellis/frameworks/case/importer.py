@@ -21,6 +21,31 @@ from trellis.frameworks.models import (
 )
 
 _BATCH = 1000
+NODE_FIELDS = [
+    "parent",
+    "node_type",
+    "code",
+    "title",
+    "statement",
+    "sort_order",
+    "depth",
+    "outline",
+    "case_uri",
+    "item_type_uri",
+    "list_enumeration",
+    "education_levels",
+    "extra",
+]
+
+
+def _differs(row, values: dict) -> bool:
+    for field, value in values.items():
+        if field == "parent":
+            if row.parent_id != (value.pk if value else None):
+                return True
+        elif getattr(row, field) != value:
+            return True
+    return False
 
 
 def write_package(package: CasePackage, *, district=None, kind: str = "") -> tuple[Framework, bool]:
@@ -78,47 +103,38 @@ def _write_nodes(package: CasePackage, version: FrameworkVersion, district) -> d
             parent_id = package.parent_of[item_id][0]
             key = parent_id or ""
             sibling_position[key] = sibling_position.get(key, 0) + 1
-            node = existing.get(item_id) or FrameworkNode(version=version, district=district, case_identifier=item_id)
-            node.parent = nodes[parent_id] if parent_id else None
-            node.node_type = item.item_type[:100]
-            node.code = item.code[:100]
-            node.title = item.title[:500]
-            node.statement = item.statement
-            node.sort_order = sibling_position[key]
-            node.depth = depth
-            node.outline = outline[item_id]
-            node.case_uri = item.uri[:500]
-            node.item_type_uri = item.item_type_uri[:500]
-            node.list_enumeration = item.list_enumeration[:100]
-            node.education_levels = item.education_levels
-            node.extra = item.extra
-            (to_update if node.pk else to_create).append(node)
+            values = {
+                "parent": nodes[parent_id] if parent_id else None,
+                "node_type": item.item_type[:100],
+                "code": item.code[:100],
+                "title": item.title[:500],
+                "statement": item.statement,
+                "sort_order": sibling_position[key],
+                "depth": depth,
+                "outline": outline[item_id],
+                "case_uri": item.uri[:500],
+                "item_type_uri": item.item_type_uri[:500],
+                "list_enumeration": item.list_enumeration[:100],
+                "education_levels": item.education_levels,
+                "extra": item.extra,
+            }
+            node = existing.get(item_id)
+            if node is None:
+                node = FrameworkNode(version=version, district=district, case_identifier=item_id, **values)
+                to_create.append(node)
+            elif _differs(node, values):
+                # Only rows whose content changed are written: an unchanged re-import writes nothing.
+                for field, value in values.items():
+                    setattr(node, field, value)
+                to_update.append(node)
             nodes[item_id] = node
         FrameworkNode.objects.bulk_create(to_create, batch_size=_BATCH)
-        FrameworkNode.objects.bulk_update(
-            to_update,
-            [
-                "parent",
-                "node_type",
-                "code",
-                "title",
-                "statement",
-                "sort_order",
-                "depth",
-                "outline",
-                "case_uri",
-                "item_type_uri",
-                "list_enumeration",
-                "education_levels",
-                "extra",
-            ],
-            batch_size=_BATCH,
-        )
+        if to_update:
+            FrameworkNode.objects.bulk_update(to_update, NODE_FIELDS, batch_size=200)
     return nodes
 
 
 def _write_alignments(package: CasePackage, nodes: dict, district) -> None:
-    NodeAlignment.objects.filter(from_node__in=[n.pk for n in nodes.values()]).delete()
     outside_ids = {
         link.dest_id if link.origin_id in nodes else link.origin_id
         for link in package.links
@@ -130,39 +146,48 @@ def _write_alignments(package: CasePackage, nodes: dict, district) -> None:
         visible = Q(district=district) | Q(district__isnull=True)
         for node in FrameworkNode.objects.filter(visible, case_identifier__in=outside_ids).order_by("-id"):
             known.setdefault(node.case_identifier, node)
-    rows = []
+    wanted = []
     for link in package.links:
-        if link.origin_id in nodes:
-            source, target_id, target_uri, target_title, reversed_ = (
-                nodes[link.origin_id],
-                link.dest_id,
-                link.dest_uri,
-                link.dest_title,
-                False,
-            )
-        else:
-            source, target_id, target_uri, target_title, reversed_ = (
-                nodes[link.dest_id],
-                link.origin_id,
-                link.origin_uri,
-                link.origin_title,
-                True,
-            )
-        rows.append(
+        reverse = link.origin_id not in nodes
+        source = nodes[link.dest_id if reverse else link.origin_id]
+        target_id = link.origin_id if reverse else link.dest_id
+        target = nodes.get(target_id) or known.get(target_id)
+        wanted.append(
             NodeAlignment(
                 from_node=source,
                 district=district,
                 relation=link.relation[:100],
-                to_node=nodes.get(target_id) or known.get(target_id),
+                to_node=target,
                 to_identifier=target_id[:300],
-                to_uri=target_uri[:1000],
-                to_title=target_title[:500],
+                to_uri=(link.origin_uri if reverse else link.dest_uri)[:1000],
+                to_title=(link.origin_title if reverse else link.dest_title)[:500],
                 case_identifier=link.identifier[:100],
                 sequence=link.sequence,
-                reversed=reversed_,
+                reversed=reverse,
             )
         )
-    NodeAlignment.objects.bulk_create(rows, batch_size=_BATCH)
+    existing = (
+        NodeAlignment.objects.filter(from_node__version_id=next(iter(nodes.values())).version_id) if nodes else None
+    )
+    if existing is not None and sorted(map(_alignment_key, existing)) == sorted(map(_alignment_key, wanted)):
+        return
+    if existing is not None:
+        existing.delete()
+    NodeAlignment.objects.bulk_create(wanted, batch_size=_BATCH)
+
+
+def _alignment_key(a: NodeAlignment) -> tuple:
+    return (
+        a.from_node_id or a.from_node.pk,
+        a.relation,
+        a.to_node_id,
+        a.to_identifier,
+        a.to_uri,
+        a.to_title,
+        a.case_identifier,
+        a.sequence,
+        a.reversed,
+    )
 
 
 def _write_scale(package: CasePackage, version: FrameworkVersion, nodes: dict, district) -> None:
@@ -192,18 +217,31 @@ def _write_scale(package: CasePackage, version: FrameworkVersion, nodes: dict, d
         level.score = source.score
         level.save()
         levels[position] = level
-    LevelDescriptor.objects.filter(level__scale=scale).delete()
-    rows = [
-        LevelDescriptor(
-            node=nodes[criterion.item_id],
-            level=levels[level.position],
-            district=district,
-            text=level.description,
-            feedback=level.feedback,
-            case_criterion_identifier=criterion.identifier[:100],
-            case_level_identifier=level.identifier[:100],
+    existing = {(d.node_id, d.level_id): d for d in LevelDescriptor.objects.filter(level__scale=scale)}
+    to_create, to_update, keep = [], [], set()
+    for criterion in rubric.criteria:
+        node = nodes[criterion.item_id]
+        for source in criterion.levels:
+            level = levels[source.position]
+            values = {
+                "text": source.description,
+                "feedback": source.feedback,
+                "case_criterion_identifier": criterion.identifier[:100],
+                "case_level_identifier": source.identifier[:100],
+            }
+            keep.add((node.pk, level.pk))
+            row = existing.get((node.pk, level.pk))
+            if row is None:
+                to_create.append(LevelDescriptor(node=node, level=level, district=district, **values))
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                to_update.append(row)
+    stale = [row.pk for key, row in existing.items() if key not in keep]
+    if stale:
+        LevelDescriptor.objects.filter(pk__in=stale).delete()
+    LevelDescriptor.objects.bulk_create(to_create, batch_size=_BATCH)
+    if to_update:
+        LevelDescriptor.objects.bulk_update(
+            to_update, ["text", "feedback", "case_criterion_identifier", "case_level_identifier"], batch_size=200
         )
-        for criterion in rubric.criteria
-        for level in criterion.levels
-    ]
-    LevelDescriptor.objects.bulk_create(rows, batch_size=_BATCH)
