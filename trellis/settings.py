@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "trellis.audit",
     "trellis.coaching",
     "trellis.frameworks",
+    "trellis.observations",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,10 @@ if env_bool("BEHIND_PROXY", False):
 CASE_MAX_BYTES = env_int("CASE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 CASE_FETCH_TIMEOUT = env_int("CASE_FETCH_TIMEOUT", 20, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Evidence photos and documents attached to observations.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+# Days between check-ins when a coach has not set a cadence for a teacher.
+CHECK_IN_EVERY_DAYS = env_int("CHECK_IN_EVERY_DAYS", 14, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 LOGGING = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("coaching/", include("trellis.coaching.urls")),
     path("audit/", include("trellis.audit.urls")),
     path("frameworks/", include("trellis.frameworks.urls")),
+    path("observations/", include("trellis.observations.urls")),
     path("admin/", admin.site.urls),
 ]
 
