@@ -30,7 +30,7 @@ def everyone(outcome, **overrides) -> dict:
     """An expectation table: ``outcome`` for every signed-in persona, LOGIN for anonymous, then overrides."""
     from tests.personas import PERSONA_NAMES
 
-    table = {name: outcome for name in PERSONA_NAMES}
+    table = dict.fromkeys(PERSONA_NAMES, outcome)
     table["anonymous"] = LOGIN
     table.update(overrides)
     return table

@@ -44,6 +44,13 @@ def audit_record(
     if district is None:
         district = _district_of(obj)
     changed_before, changed_after = _only_changes(before, after)
+    label = str(obj)[:200]
+    if getattr(obj, "AUDIT_HIDES_CONTENT", False):
+        # Coaching content stays out of the log, which outlives the record and is read by admins:
+        # the entry names the record and which fields changed, never their text.
+        label = f"{obj._meta.verbose_name} #{obj.pk}"
+        changed = sorted(set(changed_before or {}) | set(changed_after or {}))
+        changed_before, changed_after = None, ({"changed": changed} if changed else None)
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=getattr(actor, "email", "") or "",
@@ -51,7 +58,7 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk or ""),
-        object_repr=str(obj)[:200],
+        object_repr=label,
         before=changed_before,
         after=changed_after,
         is_read=is_read,

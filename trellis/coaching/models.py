@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 class CoachingNote(models.Model):
     """A coach's record of a coaching conversation with a teacher."""
 
+    AUDIT_HIDES_CONTENT = True
+
     district = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", editable=False)
     coach = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("coach"), on_delete=models.PROTECT, related_name="notes_written"

@@ -47,6 +47,8 @@ class GradeBand(models.TextChoices):
 
 
 class Observation(models.Model):
+    AUDIT_HIDES_CONTENT = True
+
     district = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", editable=False)
     observer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("observer"), on_delete=models.PROTECT, related_name="observations_made"
@@ -247,6 +249,8 @@ class Rating(models.Model):
 
 class CheckIn(models.Model):
     """A recurring check-in on priorities, progress on action steps and goals, alignment and blockers."""
+
+    AUDIT_HIDES_CONTENT = True
 
     district = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, related_name="+", editable=False)
     coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="check_ins_held")

@@ -60,7 +60,9 @@ class Organization(models.Model):
             models.UniqueConstraint(fields=["parent", "slug"], name="org_unique_slug_in_parent"),
             # A campus sits under a district; a service center is a root.
             models.CheckConstraint(condition=~Q(kind="campus") | Q(parent__isnull=False), name="org_campus_has_parent"),
-            models.CheckConstraint(condition=~Q(kind="service_center") | Q(parent=None), name="org_service_center_is_root"),
+            models.CheckConstraint(
+                condition=~Q(kind="service_center") | Q(parent=None), name="org_service_center_is_root"
+            ),
         ]
 
     def __str__(self):

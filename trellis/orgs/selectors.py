@@ -6,11 +6,17 @@ Each function runs a fixed number of queries whatever the data size.
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from trellis.coaching.models import CoachingNote
-from trellis.orgs.access import active_grants, active_memberships, current_caseload, current_caseload_of_teacher
+from trellis.orgs.access import (
+    active_grants,
+    active_memberships,
+    current_caseload,
+    current_caseload_of_teacher,
+    grant_covers_teacher,
+)
 from trellis.orgs.models import AccessGrant, CaseloadAssignment, Organization, OrgKind, Role
 
 User = get_user_model()
@@ -160,7 +166,108 @@ def service_center_overview(sc_ids) -> dict:
             service_center__in=sc_ids,
             pk__in=active_memberships().filter(role=Role.FACILITATOR).values("person_id"),
         )
-        .annotate(caseload=Count("caseload", filter=Q(caseload__valid_to__isnull=True)))
+        .annotate(caseload_count=Count("caseload", filter=Q(caseload__valid_to__isnull=True)))
         .order_by("full_name")
     )
     return {"grants": grants, "facilitators": facilitators}
+
+
+# District admin pages (trellis/orgs/views) --------------------------------------------
+
+
+def role_organizations(district):
+    """Where a district admin can give a role: the district itself, then its open campuses."""
+    # "district" sorts after "campus", so a descending kind puts the district first.
+    return Organization.objects.filter(
+        district=district, is_active=True, kind__in=[OrgKind.DISTRICT, OrgKind.CAMPUS]
+    ).order_by("-kind", "name", "pk")
+
+
+def campuses_with_teacher_counts(queryset):
+    """Campuses with their number of active teachers, counted in the same query as the list."""
+    today = timezone.localdate()
+    teaching = Q(
+        Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today),
+        memberships__role=Role.TEACHER,
+        memberships__valid_from__lte=today,
+        memberships__person__is_active=True,
+    )
+    return queryset.annotate(teacher_count=Count("memberships__person", filter=teaching, distinct=True))
+
+
+def campus_memberships(campus):
+    """Today's memberships at a campus with their people, grouped by role."""
+    return (
+        active_memberships()
+        .filter(organization=campus)
+        .select_related("person")
+        .order_by("role", "person__full_name", "pk")
+    )
+
+
+def campus_role_counts(campus) -> list[tuple[str, int]]:
+    """How many people hold each role at a campus today, in role order, in one query."""
+    rows = dict(
+        active_memberships()
+        .filter(organization=campus)
+        .order_by()
+        .values_list("role")
+        .annotate(n=Count("person_id", distinct=True))
+    )
+    return [(label, rows[value]) for value, label in Role.choices if rows.get(value)]
+
+
+def with_current_memberships(queryset):
+    """People with today's memberships (and their organizations) in ``current_memberships``: one extra query."""
+    current = active_memberships().select_related("organization").order_by("role", "organization__name", "pk")
+    return queryset.prefetch_related(Prefetch("memberships", queryset=current, to_attr="current_memberships"))
+
+
+def caseloads_with_coverage(queryset):
+    """Caseload rows with coach and teacher; ``grant_covers`` says whether a facilitator's access holds today.
+
+    A facilitator works with a district's teacher only while an active grant from
+    that district to the facilitator's service center covers the teacher; the
+    flag is computed in the list query so the page needs no query per row.
+    """
+    grants = active_grants().filter(service_center_id=OuterRef("coach__service_center_id"))
+    return queryset.select_related("coach", "coach__service_center", "teacher").annotate(
+        grant_covers=Exists(grant_covers_teacher(grants))
+    )
+
+
+def caseload_coaches_in_use(district):
+    """Everyone who coaches someone in the district (now or before), for the caseload filter."""
+    coaching_here = CaseloadAssignment.objects.filter(district=district).values("coach_id")
+    return User.objects.filter(pk__in=coaching_here).select_related("service_center").order_by("full_name", "pk")
+
+
+def caseload_coach_options(district):
+    """Who may take a teacher of ``district`` on their caseload today.
+
+    The district's coaches and campus leaders, and the facilitators of service
+    centers the district currently grants access to.
+    """
+    today = timezone.localdate()
+    held = active_memberships(today).filter(person=OuterRef("pk"), organization__is_active=True)
+    district_coach = Q(district=district) & Q(
+        Exists(held.filter(district=district, role__in=[Role.COACH, Role.CAMPUS_LEADER]))
+    )
+    granted = active_grants(today).filter(district=district).values("service_center_id")
+    facilitator = Q(service_center__in=granted) & Q(
+        Exists(held.filter(role=Role.FACILITATOR, organization=OuterRef("service_center_id")))
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(district_coach | facilitator)
+        .select_related("service_center")
+        .order_by("full_name", "pk")
+    )
+
+
+def caseload_teacher_options(district):
+    """The district's active people who teach at one of its open campuses today."""
+    teaching = active_memberships().filter(
+        person=OuterRef("pk"), district=district, role=Role.TEACHER, organization__is_active=True
+    )
+    return User.objects.filter(district=district, is_active=True).filter(Exists(teaching)).order_by("full_name", "pk")

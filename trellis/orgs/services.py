@@ -7,11 +7,12 @@ beside that field. ``actor`` is None only for system work (the demo loader, impo
 """
 
 import datetime
+import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -75,11 +76,18 @@ def organization_create(
     return org
 
 
+def _check_timezone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError({"timezone": _("Choose a time zone from the list, for example America/Chicago.")})
+
+
 def organization_update(*, actor, organization: Organization, **changes) -> Organization:
     """Change a campus's or district's name, code, time zone or settings."""
     unknown = set(changes) - set(ORG_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
+    if "timezone" in changes:
+        _check_timezone(changes["timezone"])
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"]:
@@ -102,6 +110,7 @@ def organization_update(*, actor, organization: Organization, **changes) -> Orga
 def campus_create(*, actor, district: Organization, name: str, code: str = "", timezone_name: str = "") -> Organization:
     fields = {"code": code.strip()}
     fields["timezone"] = timezone_name or district.timezone
+    _check_timezone(fields["timezone"])
     return organization_create(actor=actor, kind=OrgKind.CAMPUS, name=name, parent=district, **fields)
 
 
@@ -217,6 +226,12 @@ def person_set_active(*, actor, person, active: bool):
 # Memberships ---------------------------------------------------------------------
 
 
+def _refuse_reopening(row, on: datetime.date, message: str) -> None:
+    """Ending a row that already ended earlier would move its end date later and give access back."""
+    if row.valid_to is not None and row.valid_to < on:
+        raise ValidationError(message % {"date": row.valid_to.isoformat()})
+
+
 def _check_dates(valid_from: datetime.date, valid_to: datetime.date | None, field: str = "valid_to") -> None:
     if valid_to is not None and valid_to < valid_from:
         raise ValidationError({field: _("The end date must be on or after the start date.")})
@@ -267,21 +282,49 @@ def membership_create(
     return membership
 
 
-def membership_end(*, actor, membership: Membership, on: datetime.date | None = None) -> Membership:
-    """End a membership on ``on`` (default today). Ending is how roles are removed; history stays."""
+def membership_end(*, actor, membership: Membership, on: datetime.date | None = None) -> Membership | None:
+    """End a membership on ``on`` (default today). Ending is how roles are removed; history stays.
+
+    A membership that has not started yet holds no history: ending it withdraws it
+    (the row is removed, the audit log keeps the record) and returns None.
+    """
     on = on or timezone.localdate()
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
-        before = snapshot(locked, ["valid_to"])
+        _refuse_reopening(locked, on, _("This role already ended on %(date)s."))
+        _refuse_removing_last_admin(locked, on)
         if on < locked.valid_from:
-            # A membership that has not started yet is withdrawn entirely.
-            on = locked.valid_from
+            audit_record(
+                actor=actor,
+                action="membership.withdraw",
+                obj=locked,
+                before=snapshot(locked, ["person", "organization", "role", "valid_from", "valid_to"]),
+            )
+            locked.delete()
+            return None
+        before = snapshot(locked, ["valid_to"])
         locked.valid_to = on
         locked.save(update_fields=["valid_to"])
         audit_record(
             actor=actor, action="membership.end", obj=locked, before=before, after=snapshot(locked, ["valid_to"])
         )
     return locked
+
+
+def _refuse_removing_last_admin(membership: Membership, on: datetime.date) -> None:
+    """A district always keeps one administrator: someone must be able to manage it."""
+    if membership.role != Role.DISTRICT_ADMIN:
+        return
+    tomorrow = on + datetime.timedelta(days=1)
+    others = (
+        Membership.objects.filter(
+            organization=membership.organization, role=Role.DISTRICT_ADMIN, person__is_active=True
+        )
+        .exclude(pk=membership.pk)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=tomorrow))
+    )
+    if not others.exists():
+        raise ValidationError(_("This is the district's last administrator. Give someone else the role first."))
 
 
 # Caseloads -----------------------------------------------------------------------
@@ -352,6 +395,7 @@ def caseload_end(*, actor, assignment: CaseloadAssignment, on: datetime.date | N
     on = on or timezone.localdate()
     with transaction.atomic():
         locked = CaseloadAssignment.objects.select_for_update().get(pk=assignment.pk)
+        _refuse_reopening(locked, on, _("This assignment already ended on %(date)s."))
         before = snapshot(locked, ["valid_to"])
         locked.valid_to = max(on, locked.valid_from)
         locked.save(update_fields=["valid_to"])

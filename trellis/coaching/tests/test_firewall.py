@@ -151,7 +151,8 @@ def test_update_and_delete_are_audited(world, note):
         met_on=note.met_on,
     )
     entry = AuditEntry.objects.get(action="coaching_note.update")
-    assert entry.before == {"title": "Wait time", "next_steps": ""}
+    assert entry.before is None and entry.after == {"changed": ["next_steps", "title"]}
+    assert "Wait time" not in entry.object_repr
     services.share_create(actor=world.teacher, record=note, shared_with=world.campus_leader)
     services.note_delete(actor=world.coach, note=note)
     assert not CoachingNote.objects.exists() and not CoachingShare.objects.exists()

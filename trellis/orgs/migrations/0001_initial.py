@@ -265,14 +265,18 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="organization",
             constraint=models.CheckConstraint(
-                condition=models.Q(models.Q(("kind", "campus"), _negated=True), ("parent__isnull", False), _connector="OR"),
+                condition=models.Q(
+                    models.Q(("kind", "campus"), _negated=True), ("parent__isnull", False), _connector="OR"
+                ),
                 name="org_campus_has_parent",
             ),
         ),
         migrations.AddConstraint(
             model_name="organization",
             constraint=models.CheckConstraint(
-                condition=models.Q(models.Q(("kind", "service_center"), _negated=True), ("parent", None), _connector="OR"),
+                condition=models.Q(
+                    models.Q(("kind", "service_center"), _negated=True), ("parent", None), _connector="OR"
+                ),
                 name="org_service_center_is_root",
             ),
         ),

@@ -280,3 +280,32 @@ class TestGrants:
         assert last_audit("grant.revoke").before == {"revoked_at": None}
         with pytest.raises(ValidationError):
             services.grant_revoke(actor=world.district_admin, grant=world.grant)
+
+
+class TestGuards:
+    def test_future_membership_is_withdrawn_not_left_active(self, world):
+        future = TODAY() + datetime.timedelta(days=10)
+        m = services.membership_create(
+            actor=None, person=world.teacher, organization=world.campus2, role=Role.TEACHER, valid_from=future
+        )
+        assert services.membership_end(actor=world.district_admin, membership=m) is None
+        assert not Membership.objects.filter(pk=m.pk).exists()
+        assert last_audit("membership.withdraw").before["role"] == "teacher"
+
+    def test_last_district_admin_cannot_be_removed(self, world):
+        only = Membership.objects.get(person=world.district_admin, role=Role.DISTRICT_ADMIN)
+        with pytest.raises(ValidationError, match="last administrator"):
+            services.membership_end(actor=world.district_admin, membership=only)
+        second = User.objects.create_user("admin2@a.example.org", full_name="Second Admin", district=world.district)
+        services.membership_create(actor=None, person=second, organization=world.district, role=Role.DISTRICT_ADMIN)
+        services.membership_end(actor=world.district_admin, membership=only)
+        only.refresh_from_db()
+        assert only.valid_to == TODAY()
+
+    def test_time_zone_must_exist(self, world):
+        with pytest.raises(ValidationError) as exc:
+            services.organization_update(actor=None, organization=world.district, timezone="Mars/Olympus")
+        assert "timezone" in exc.value.message_dict
+        with pytest.raises(ValidationError):
+            services.campus_create(actor=None, district=world.district, name="New", timezone_name="Nowhere/None")
+        services.organization_update(actor=None, organization=world.district, timezone="America/New_York")
