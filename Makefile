@@ -81,7 +81,7 @@ check: $(DEV_STAMP) ## manage.py check, missing migrations, check --deploy with 
 	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  ALLOWED_HOSTS=trellis.example.org CSRF_TRUSTED_ORIGINS=https://trellis.example.org \
 	  SITE_URL=https://trellis.example.org SECURE_SSL_REDIRECT=1 SECURE_COOKIES=1 \
-	  SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_PRELOAD=1 BEHIND_PROXY=1 \
+	  SECURE_HSTS_SECONDS=31536000 BEHIND_PROXY=1 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: $(DEV_STAMP) ## The test suite on SQLite (no browser tests)

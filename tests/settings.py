@@ -19,3 +19,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Static files straight from the source folders: tests do not run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The CASE fetch tests use a real server on loopback.
+CASE_FETCH_ALLOW_PRIVATE = True

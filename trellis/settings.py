@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "trellis.orgs.context_processors.roles",
             ],
+            # Template filters that know no domain live in trellis.lib, which is not an app.
+            "libraries": {"trellis_text": "trellis.lib.templatetags.trellis_text"},
         },
     },
 ]
@@ -148,6 +150,7 @@ ACCOUNT_RATE_LIMITS = {
     )
 }
 ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trellis] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Trellis"
 LOGIN_URL = "account_login"
@@ -224,12 +227,17 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading HSTS binds the whole domain and its subdomains for months: that is the district IT's call,
+# so check --deploy does not warn while it is off.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # CASE framework packages: the largest accepted, and how long a CASE server may take to answer.
 CASE_MAX_BYTES = env_int("CASE_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 CASE_FETCH_TIMEOUT = env_int("CASE_FETCH_TIMEOUT", 20, minimum=1)
+# CASE servers are public: addresses on private, loopback and link-local networks are refused unless allowed.
+CASE_FETCH_ALLOW_PRIVATE = env_bool("CASE_FETCH_ALLOW_PRIVATE", False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Evidence photos and documents attached to observations.
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)

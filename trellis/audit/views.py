@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from trellis.accounts.models import EmployeeGroup
 from trellis.audit.forms import AuditFilterForm
+from trellis.audit.labels import action_label
 from trellis.audit.models import AuditEntry
 from trellis.lib.rules import rule_for
 from trellis.orgs.models import GrantScope, Organization, OrgKind, Role
@@ -37,32 +38,6 @@ READABLE_TYPES = {
     "orgs.membership",
     "orgs.caseloadassignment",
     "orgs.accessgrant",
-}
-
-ACTION_LABELS = {
-    "service_center.create": gettext_lazy("Created a service center"),
-    "service_center.update": gettext_lazy("Changed a service center"),
-    "district.create": gettext_lazy("Created the district"),
-    "district.update": gettext_lazy("Changed the district settings"),
-    "campus.create": gettext_lazy("Added a campus"),
-    "campus.update": gettext_lazy("Changed a campus"),
-    "person.create": gettext_lazy("Added a person"),
-    "person.update": gettext_lazy("Changed a person's details"),
-    "person.deactivate": gettext_lazy("Deactivated a person"),
-    "person.reactivate": gettext_lazy("Reactivated a person"),
-    "profile.update": gettext_lazy("Changed their own name"),
-    "membership.create": gettext_lazy("Gave a role"),
-    "membership.end": gettext_lazy("Ended a role"),
-    "caseload.assign": gettext_lazy("Assigned a teacher to a coach"),
-    "caseload.end": gettext_lazy("Ended a caseload assignment"),
-    "grant.create": gettext_lazy("Granted a service center access"),
-    "grant.revoke": gettext_lazy("Revoked a service center's access"),
-    "coaching_note.create": gettext_lazy("Recorded a coaching note"),
-    "coaching_note.update": gettext_lazy("Changed a coaching note"),
-    "coaching_note.delete": gettext_lazy("Deleted a coaching note"),
-    "coaching_share.create": gettext_lazy("Shared a coaching record"),
-    "coaching_share.revoke": gettext_lazy("Stopped sharing a coaching record"),
-    "read": gettext_lazy("Opened"),
 }
 
 FIELD_LABELS = {
@@ -183,7 +158,7 @@ def _row(entry, district, people, orgs) -> dict:
     row = {
         "entry": entry,
         "actor": actor,
-        "action": ACTION_LABELS.get(entry.action, entry.action),
+        "action": action_label(entry.action),
         "type": _type_label(entry),
         "object": entry.object_repr if readable else _("#%(id)s") % {"id": entry.object_id},
         "url": _object_url(entry, district, people),

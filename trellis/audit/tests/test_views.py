@@ -103,7 +103,7 @@ class TestWhatTheAdminSees:
     def test_system_entries_and_unknown_actions_still_show(self, world, client_for):
         audit_record(actor=None, action="roster.import", obj=world.campus, after={"rows": 12})
         row = log(client_for(world.district_admin)).context["rows"][0]
-        assert row["actor"] == "System" and row["action"] == "roster.import"
+        assert row["actor"] == "System" and row["action"] == "Roster: import"
         assert [(c["label"], c["new"]) for c in row["changes"]] == [("rows", "12")]
 
     def test_empty_log_says_what_will_appear(self, world, client_for):

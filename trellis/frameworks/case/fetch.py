@@ -4,12 +4,15 @@ Accepts a package URL (``.../ims/case/v1p0/CFPackages/{id}`` or ``v1p1``) or a
 document URL (``.../CFDocuments/{id}``), which is turned into its package URL.
 """
 
+import ipaddress
 import re
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 _DOCUMENT_URL = re.compile(r"/ims/case/(v1p0|v1p1)/CFDocuments/([^/?#]+)")
@@ -32,8 +35,24 @@ def package_url(url: str) -> str:
     return _DOCUMENT_URL.sub(r"/ims/case/\1/CFPackages/\2", url)
 
 
+def _refuse_private_hosts(url: str) -> None:
+    """A district admin types the address: it must not reach Trellis's own network (SSRF)."""
+    if settings.CASE_FETCH_ALLOW_PRIVATE:
+        return
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(_("The server %(host)s could not be found.") % {"host": host}) from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise FetchError(_("Trellis only fetches CASE packages from public servers."))
+
+
 def fetch_package(url: str, *, timeout: float, max_bytes: int) -> Fetched:
     url = package_url(url)
+    _refuse_private_hosts(url)
     headers = {"Accept": "application/json", "User-Agent": "Trellis CASE import"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 (http and https only, checked above)
     try:

@@ -72,3 +72,15 @@ def test_import_case_command_from_url_that_times_out(settings):
     settings.CASE_FETCH_TIMEOUT = 1
     with serve(handler(body=PACKAGE, delay=2)) as base, pytest.raises(CommandError, match="did not answer"):
         call_command("import_case", f"{base}/x")
+
+
+def test_private_and_loopback_addresses_are_refused_by_default(settings):
+    settings.CASE_FETCH_ALLOW_PRIVATE = False
+    for url in (
+        "http://127.0.0.1:9/p",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.5/x",
+        "http://[::1]/x",
+    ):
+        with pytest.raises(FetchError, match="public servers"):
+            fetch_package(url, timeout=1, max_bytes=1000)
