@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from trellis.coaching.models import CoachingNote
+from trellis.observations.models import CheckIn
 from trellis.orgs.access import (
     active_grants,
     active_memberships,
@@ -82,7 +83,15 @@ def teacher_home(teacher) -> dict:
     coaches = list(current_caseload_of_teacher(teacher).select_related("coach", "coach__service_center"))
     notes = list(CoachingNote.objects.filter(teacher=teacher).select_related("coach").order_by("-met_on", "-id")[:5])
     campuses = list(active_memberships().filter(person=teacher, role=Role.TEACHER).select_related("organization"))
+    # The next meeting agreed with a coach: the soonest upcoming date set at a check-in.
+    next_check_in = (
+        CheckIn.objects.filter(teacher=teacher, next_check_in__gte=timezone.localdate())
+        .select_related("coach")
+        .order_by("next_check_in")
+        .first()
+    )
     return {
+        "next_check_in": next_check_in,
         "coaches": coaches,
         "recent_notes": notes,
         "latest_note": notes[0] if notes else None,

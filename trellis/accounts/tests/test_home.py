@@ -122,3 +122,21 @@ def test_home_query_count_does_not_grow_with_data(world, client_for, persona):
         client.get(reverse("home"))
     assert len(large) == len(small), (persona, len(small), len(large))
     assert len(large) <= 20
+
+
+def test_teacher_sees_the_next_check_in(world, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    from trellis.observations.services import check_in_record
+
+    check_in_record(
+        actor=world.coach,
+        teacher=world.teacher,
+        held_on=timezone.localdate(),
+        priorities="Routines",
+        next_check_in=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    page = home(client_for, world.teacher)
+    assert "Next check-in:" in page and "with Cora Coach" in page
