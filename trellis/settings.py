@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "trellis.orgs.context_processors.roles",
+                "trellis.observations.context_processors.notices",
             ],
             # Template filters that know no domain live in trellis.lib, which is not an app.
             "libraries": {"trellis_text": "trellis.lib.templatetags.trellis_text"},

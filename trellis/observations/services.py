@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -201,7 +202,10 @@ def _client_id(op) -> uuid.UUID:
 
 
 def _when(op) -> datetime.datetime:
-    value = parse_datetime(str(op.get("at") or "")) if op.get("at") else None
+    try:
+        value = parse_datetime(str(op.get("at") or "")) if op.get("at") else None
+    except ValueError:  # shaped like a date but not one (month 13): the server's time is better than none
+        value = None
     if value is None:
         return timezone.now()
     if timezone.is_naive(value):
@@ -210,11 +214,13 @@ def _when(op) -> datetime.datetime:
     return min(value, timezone.now() + datetime.timedelta(minutes=5))
 
 
-def _step(op):
+def _step(op, obs):
+    """The library step a change names: a shipped one or one of the observation's district, else none."""
     step_id = op.get("step")
-    if not step_id:
+    if not step_id or not str(step_id).isdigit():
         return None
-    return ActionStep.objects.filter(pk=step_id).first() if str(step_id).isdigit() else None
+    own = Q(district__isnull=True) | Q(district_id=obs.district_id)
+    return ActionStep.objects.filter(own, pk=step_id).first()
 
 
 def _apply(actor, obs, op, nodes) -> dict:
@@ -240,7 +246,8 @@ def _clean_note(op, nodes):
     valence = op.get("valence") or m.Valence.NEUTRAL
     if valence not in m.Valence.values:
         raise ValidationError(_("Mark a note as strength, growth or neutral."))
-    node_ids = [str(n) for n in (op.get("nodes") or [])]
+    raw_nodes = op.get("nodes") or []
+    node_ids = [str(n) for n in raw_nodes] if isinstance(raw_nodes, list) else []
     chosen = [nodes[n] for n in node_ids if n in nodes]
     return text, valence, chosen
 
@@ -260,7 +267,7 @@ def _note_add(actor, obs, op, client_id, nodes) -> dict:
                 at=_when(op),
                 text=text,
                 valence=valence,
-                step=_step(op),
+                step=_step(op, obs),
             )
     except IntegrityError:
         # The same note arrived from a parallel request a moment ago.
@@ -275,11 +282,16 @@ def _note_edit(actor, obs, op, client_id, nodes) -> dict:
     if note is None or note.deleted:
         raise ValidationError(_("That note no longer exists."))
     base = op.get("base_revision")
-    if base is not None and int(base) != note.revision:
+    if base is not None:
+        try:
+            base = int(base)
+        except (TypeError, ValueError):
+            raise ValidationError(_("base_revision must be a whole number.")) from None
+    if base is not None and base != note.revision:
         # Another device changed this note first: keep theirs, tell this device.
         return {"status": "conflict", "id": note.pk, "revision": note.revision, "text": note.text}
     text, valence, chosen = _clean_note(op, nodes)
-    note.text, note.valence, note.step = text, valence, _step(op)
+    note.text, note.valence, note.step = text, valence, _step(op, obs)
     note.revision += 1
     note.save()
     note.nodes.set(chosen)
@@ -326,7 +338,7 @@ def _feedback_add(actor, obs, op, client_id, nodes) -> dict:
         client_id=client_id,
         at=_when(op),
         mode=mode,
-        step=_step(op) or obs.focus_step,
+        step=_step(op, obs) or obs.focus_step,
         note=str(op.get("note") or "").strip()[:2000],
     )
     return {"status": "applied", "id": event.pk}

@@ -211,7 +211,7 @@ class TestPagingAndCost:
         self.make_entries(world, 23)
         many = count()
         assert few == many
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             log(client)
 
 

@@ -95,7 +95,7 @@ class TestCampusList:
         add_campuses(world.district, 27)
         many = queries_for(client, reverse("orgs:campus-list"))
         assert few == many
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(11):
             client.get(reverse("orgs:campus-list"))
 
     def test_other_roles_are_refused_and_post_is_not_allowed(self, world, client_for):

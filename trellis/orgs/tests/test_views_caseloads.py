@@ -105,7 +105,7 @@ class TestCaseloadList:
         add_assignments(world, 15)
         many = queries_for(client, reverse(URL))
         assert few == many
-        with django_assert_max_num_queries(13):
+        with django_assert_max_num_queries(14):
             response = client.get(reverse(URL), {"page": "9999"})
         assert response.context["page_obj"].number == 2
         assert client.get(reverse(URL), {"page": "abc"}).context["page_obj"].number == 1

@@ -80,7 +80,7 @@ class TestGrantList:
         add(27)
         many = queries_for(client, reverse(URL))
         assert few == many
-        with django_assert_max_num_queries(11):
+        with django_assert_max_num_queries(12):
             response = client.get(reverse(URL), {"page": "2"})
         assert len(response.context["page_obj"]) == 31 - 25
 

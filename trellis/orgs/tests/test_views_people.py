@@ -104,7 +104,7 @@ class TestPersonList:
         add_people(world, 27)
         many = queries_for(client, reverse("orgs:person-list"), {"campus": world.campus.pk})
         assert few == many
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             client.get(reverse("orgs:person-list"))
 
 
