@@ -407,9 +407,107 @@ def _build(password: str) -> None:
         if spec.share_with:
             share_create(actor=people[spec.teacher], record=note, shared_with=people[spec.share_with])
 
+    _observations(people, today)
+
     # One password for every demo account. Hashing it once (rather than per person, which
     # takes a quarter of a second each) keeps `make run` quick; demo accounts only.
     get_user_model().objects.filter(pk__in=[p.pk for p in people.values()]).update(password=make_password(password))
+
+
+def _observations(people, today) -> None:
+    """One visit shared with its teacher, one waiting for review, and a check-in: the implementation-support loop."""
+    import uuid
+
+    from trellis.frameworks.models import ActionStep, Framework, FrameworkNode
+    from trellis.frameworks.starter import starter_framework_identifier
+    from trellis.observations import services as obs
+
+    framework = Framework.objects.filter(
+        case_identifier=starter_framework_identifier("open-instructional-practice")
+    ).first()
+    if framework is None:
+        return
+    version = framework.current_version
+    node = {n.code: n for n in FrameworkNode.objects.filter(version=version)}
+    step = {s.code: s for s in ActionStep.objects.filter(library__key="open-action-steps", library__district=None)}
+    coach, teacher = people["Teresa Salazar"], people["Maria Delgado"]
+    campus = teacher.memberships.first().organization
+
+    def note(text, valence, *codes):
+        return {
+            "op": "note.add",
+            "client_id": str(uuid.uuid4()),
+            "text": text,
+            "valence": valence,
+            "nodes": [node[c].pk for c in codes],
+        }
+
+    shared = obs.observation_plan(
+        actor=coach,
+        teacher=teacher,
+        kind="informal",
+        campus=campus,
+        subject="Reading",
+        grade_band="3_5",
+        class_name="Third-grade reading block",
+        framework_version=version,
+        focus_nodes=[node["3.2"], node["4.1"]],
+        lesson_objective="Explain how a character changes across the chapter, citing two details.",
+    )
+    obs.capture_sync(
+        actor=coach,
+        obs=shared,
+        ops=[
+            note("Clear objective on the board and restated in student-friendly words.", "strength", "1.1"),
+            note("Warm greeting at the door; students started the do-first task within a minute.", "strength", "2.2"),
+            note("Asked 'Does everyone understand?' — no student responded.", "growth", "4.1"),
+            note("Same four students answered every question; hands-up only.", "growth", "3.2"),
+            note("Turn-and-talk lasted 40 seconds; most pairs did not get to the second detail.", "growth", "3.2"),
+            {"op": "tally.add", "client_id": str(uuid.uuid4()), "label": "Students who answered aloud"},
+            {
+                "op": "feedback.add",
+                "client_id": str(uuid.uuid4()),
+                "mode": "whisper",
+                "note": "Try a quick thumbs check on the two details.",
+            },
+        ],
+    )
+    obs.observation_finish(actor=coach, obs=shared)
+    obs.observation_set_focus(
+        actor=coach,
+        obs=shared,
+        growth_node=node["3.2"],
+        proposed_step=step.get("T1"),
+        growth_rationale="Three growth notes on who gets to talk: widening participation is the step that unlocks the rest.",
+        strengths_summary="A clear objective and a calm, quick start.",
+    )
+    obs.observation_share(actor=coach, obs=shared)
+    obs.check_in_record(
+        actor=coach,
+        teacher=teacher,
+        held_on=today - datetime.timedelta(days=3),
+        priorities="More students talking about the text; checking understanding before moving on.",
+        progress="Tried partner talk twice; wants a routine for choosing who shares.",
+        alignment_notes="The next action step serves the campus priority on academic discussion.",
+        next_check_in=today + datetime.timedelta(days=4),
+    )
+    draft = obs.observation_plan(
+        actor=coach,
+        teacher=people["Priya Raman"],
+        kind="walkthrough",
+        campus=campus,
+        framework_version=version,
+        lesson_objective="Solve two-step word problems with a bar model.",
+    )
+    obs.capture_sync(
+        actor=coach,
+        obs=draft,
+        ops=[
+            note("Bar models posted as an anchor chart.", "strength", "3.1"),
+            note("Several students waited for help instead of starting.", "growth", "1.3"),
+        ],
+    )
+    obs.observation_finish(actor=coach, obs=draft)
 
 
 def demo_password_matches(password: str) -> bool:
