@@ -29,7 +29,7 @@ CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
 .NOTPARALLEL:
-.PHONY: help run test lint fmt check test-sqlite test-postgres test-e2e install install-dev
+.PHONY: help run test lint fmt check test-sqlite test-postgres test-e2e install install-dev bench
 
 help: ## List the commands
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -55,9 +55,14 @@ install-dev: $(DEV_STAMP) ## Create .venv and install the runtime and test depen
 
 run: $(RUNTIME_STAMP) ## Migrate the SQLite database, load the demo, print its logins, serve on :8000
 	export DEBUG=1 SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
+	export TASKS_BACKEND="$${TASKS_BACKEND:-django_tasks.backends.immediate.ImmediateBackend}"; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py seed_demo; \
 	exec $(PY) manage.py runserver $(HOST):$(PORT)
+
+bench: $(DEV_STAMP) ## Benchmarks: CASE import, OneRoster import (SQLite, and PostgreSQL in an ephemeral cluster)
+	$(PY) bench/case_import.py
+	scripts/with-postgres.sh $(PY) bench/oneroster_import.py
 
 fmt: $(DEV_STAMP) ## Format the code and apply ruff's safe fixes
 	$(PY) -m ruff format .

@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on per district (trellis.rostering + trellis.accounts.sso): OpenID Connect and SAML 2.0.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
     "trellis.coaching",
     "trellis.frameworks",
     "trellis.observations",
+    "trellis.rostering",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +250,39 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 15 * 1024 * 1024, minimum=102
 # Days between check-ins when a coach has not set a cadence for a teacher.
 CHECK_IN_EVERY_DAYS = env_int("CHECK_IN_EVERY_DAYS", 14, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
+# Single sign-on (per district) ----------------------------------------------------------
+# Each district configures its own provider on its SSO page (trellis.rostering.models.DistrictSSO);
+# trellis.accounts.sso hands those rows to allauth as one app per district. Google Workspace,
+# Microsoft Entra ID, Clever and ClassLink use allauth's OpenID Connect provider, the rest SAML 2.0.
+# allauth never links or signs up by itself: the adapter links a sign-in to the rostered person by
+# roster id or by a verified email in the district's domains, and refuses everyone else.
+SOCIALACCOUNT_ADAPTER = "trellis.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10, minimum=1)
+# Identity-provider addresses must use HTTPS; tests and local trials may allow http on loopback only.
+SSO_ALLOW_LOOPBACK_HTTP = env_bool("SSO_ALLOW_LOOPBACK_HTTP", DEBUG)
+
+# OneRoster rostering (trellis.rostering) -------------------------------------------------
+# The largest CSV file read from a package (uncompressed) and the largest package uploaded.
+ROSTER_MAX_FILE_BYTES = env_int("ROSTER_MAX_FILE_BYTES", 100 * 1024 * 1024, minimum=1024)
+ROSTER_MAX_UPLOAD_BYTES = env_int("ROSTER_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1024)
+# A bulk file may deactivate at most this share of a district's rostered people or campuses
+# unless the admin confirms (a truncated SIS export must not wipe a district).
+_share = env_str("ROSTER_MAX_DEACTIVATION_SHARE", "0.2")
+try:
+    ROSTER_MAX_DEACTIVATION_SHARE = float(_share)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"ROSTER_MAX_DEACTIVATION_SHARE must be a number; got {_share!r}") from exc
+if not 0 <= ROSTER_MAX_DEACTIVATION_SHARE <= 1:
+    raise ImproperlyConfigured("ROSTER_MAX_DEACTIVATION_SHARE must be between 0 and 1.")
+# Scheduled sync: each district's drop folder lives under this directory; a package is imported
+# once it has not changed for ROSTER_SYNC_SETTLE_SECONDS (the SIS may still be writing it).
+ROSTER_SYNC_ROOT = Path(env_str("ROSTER_SYNC_ROOT", str(VAR_DIR / "roster-drop")))
+ROSTER_SYNC_SETTLE_SECONDS = env_int("ROSTER_SYNC_SETTLE_SECONDS", 60, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("audit/", include("trellis.audit.urls")),
     path("frameworks/", include("trellis.frameworks.urls")),
     path("observations/", include("trellis.observations.urls")),
+    path("rostering/", include("trellis.rostering.urls")),  # OneRoster imports, sync, district SSO
     path("admin/", admin.site.urls),
 ]
 

@@ -74,6 +74,10 @@ PAGES = [
     PageSpec("new service-center grant", "district_admin", "orgs:grant-create"),
     PageSpec("district settings", "district_admin", "orgs:district-settings"),
     PageSpec("audit log", "district_admin", "audit:log"),
+    PageSpec("roster imports", "district_admin", "rostering:import-list"),
+    PageSpec("roster upload", "district_admin", "rostering:import-upload"),
+    PageSpec("roster sync schedule", "district_admin", "rostering:schedule"),
+    PageSpec("single sign-on settings", "district_admin", "rostering:sso-settings"),
     PageSpec("page not found", "teacher", path="/no-such-page/", status=404),
 ]
 
