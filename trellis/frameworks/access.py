@@ -98,6 +98,18 @@ class DistrictLibraryChoiceRule(DistrictFrameworkChoiceRule):
     model = m.DistrictLibraryChoice
 
 
+class CaseImportJobRule(Rule):
+    """CASE imports are seen and acted on by the admins of their district only."""
+
+    model = m.CaseImportJob
+
+    def view_filter(self, user) -> Q:
+        admin_of = roles_of(user).admin_district_ids
+        return Q(district__in=admin_of) if admin_of else NOTHING
+
+    change_filter = view_filter
+
+
 def access_framework(user, pk, *, write=False):
     qs = m.Framework.objects.select_related("current_version", "district")
     return fetch(m.Framework, user, pk, write=write, queryset=qs)
@@ -111,3 +123,8 @@ def access_library(user, pk, *, write=False):
 def access_step(user, pk, *, write=False):
     qs = m.ActionStep.objects.select_related("library", "phase")
     return fetch(m.ActionStep, user, pk, write=write, queryset=qs)
+
+
+def access_case_import(user, pk, *, write=False):
+    qs = m.CaseImportJob.objects.select_related("district", "framework")
+    return fetch(m.CaseImportJob, user, pk, write=write, queryset=qs)

@@ -8,6 +8,7 @@ a version. ``district`` is empty for frameworks shipped with Trellis (readable b
 everyone) and set for a district's own frameworks and copies.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -301,3 +302,66 @@ class DistrictLibraryChoice(models.Model):
             models.UniqueConstraint(fields=["district", "library"], name="library_choice_unique"),
             models.UniqueConstraint(fields=["district"], condition=Q(is_default=True), name="library_one_default"),
         ]
+
+
+# The CASE import wizard ---------------------------------------------------------------------
+
+
+class CaseImportSource(models.TextChoices):
+    FILE = "file", _("Uploaded file")
+    URL = "url", _("Address on a CASE server")
+
+
+class CaseImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    CHECKING = "checking", _("Checking")
+    READY = "ready", _("Ready to import")
+    FAILED = "failed", _("Cannot be imported")
+    IMPORTED = "imported", _("Imported")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CaseImportJob(models.Model):
+    """One run of the CASE import wizard: a package fetched and checked in the background, then imported."""
+
+    district = models.ForeignKey(
+        "orgs.Organization", verbose_name=_("district"), on_delete=models.CASCADE, related_name="case_import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=1000, help_text=_("The file name or the address."))
+    source_kind = models.CharField(_("source kind"), max_length=8, choices=CaseImportSource.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=FrameworkKind.choices, default=FrameworkKind.OTHER)
+    status = models.CharField(
+        _("status"), max_length=16, choices=CaseImportStatus.choices, default=CaseImportStatus.PENDING
+    )
+    # The package in the default storage (case-imports/...) while it waits; emptied once done.
+    stored_file = models.CharField(max_length=255, blank=True, editable=False)
+    # The dry run's report (CaseReport.as_dict()).
+    report = models.JSONField(default=dict, blank=True)
+    existed = models.BooleanField(default=False, help_text="The district has this CASE document already.")
+    framework = models.ForeignKey(Framework, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("CASE import")
+        verbose_name_plural = _("CASE imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["district", "-created_at"], name="caseimport_district_idx"),
+            models.Index(fields=["status", "updated_at"], name="caseimport_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (CaseImportStatus.PENDING, CaseImportStatus.CHECKING)
+
+    @property
+    def is_open(self) -> bool:
+        """Not imported or cancelled: the wizard can still go on."""
+        return self.status not in (CaseImportStatus.IMPORTED, CaseImportStatus.CANCELLED)

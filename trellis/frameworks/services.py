@@ -184,3 +184,182 @@ def exemplar_add(*, actor, step: ActionStep, title: str, url: str = "", file=Non
             actor=actor, action="exemplar.add", obj=resource, district=step.district, after={"title": resource.title}
         )
     return resource
+
+
+# The CASE import wizard: a job per package, checked by a background task ------------------------------------------
+
+CASE_IMPORT_DIR = "case-imports/"
+_OPEN = ("pending", "checking", "ready", "failed")
+
+
+def case_import_job_create(*, actor, district, kind: str, source: str, raw: bytes | None = None):
+    """Record a package to check and enqueue its check: an uploaded file's bytes (stored now) or an address.
+
+    The person's earlier unfinished import for the district is cancelled: one waiting import at a time.
+    """
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from trellis.frameworks.models import CaseImportJob, CaseImportSource
+    from trellis.frameworks.tasks import check_case_import
+
+    if kind not in FrameworkKind.values:
+        raise ValidationError({"kind": _("Choose a kind of framework.")})
+    path = ""
+    if raw is not None:
+        path = default_storage.save(f"{CASE_IMPORT_DIR}{uuid.uuid4()}.json", ContentFile(raw))
+    with transaction.atomic():
+        earlier = CaseImportJob.objects.select_for_update().filter(
+            district=district, created_by=actor, status__in=_OPEN
+        )
+        for job in earlier:
+            _case_import_close(job, "cancelled")
+        job = CaseImportJob.objects.create(
+            district=district,
+            created_by=actor,
+            source=source[:1000],
+            source_kind=CaseImportSource.FILE if raw is not None else CaseImportSource.URL,
+            kind=kind,
+            stored_file=path,
+        )
+        audit_record(actor=actor, action="case_import.create", obj=job, district=district, after={"source": job.source})
+        transaction.on_commit(lambda: check_case_import.enqueue(job.pk))
+    return job
+
+
+def case_import_job_check(*, job_id: int) -> None:
+    """The background check: fetch an address, dry-run the package and keep the report (the task calls this)."""
+    import logging
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from trellis.frameworks.case.fetch import FetchError, fetch_package
+    from trellis.frameworks.models import CaseImportJob, CaseImportStatus
+
+    started = CaseImportJob.objects.filter(pk=job_id, status=CaseImportStatus.PENDING).update(
+        status=CaseImportStatus.CHECKING, updated_at=timezone.now()
+    )
+    if not started:
+        return
+    job = CaseImportJob.objects.select_related("district", "created_by").get(pk=job_id)
+    path, source, existed = job.stored_file, job.source, False
+    try:
+        if path:
+            with default_storage.open(path, "rb") as fh:
+                raw = fh.read()
+        else:
+            fetched = fetch_package(job.source, timeout=settings.CASE_FETCH_TIMEOUT, max_bytes=settings.CASE_MAX_BYTES)
+            raw, source = fetched.body, fetched.url[:1000]
+            path = default_storage.save(f"{CASE_IMPORT_DIR}{uuid.uuid4()}.json", ContentFile(raw))
+        _framework, case_report, existed = framework_import_case(
+            actor=job.created_by, raw=raw, district=job.district, kind=job.kind, dry_run=True
+        )
+        report = case_report.as_dict()
+        report["warnings"] = [str(w) for w in report["warnings"]]
+        report["errors"] = [str(e) for e in report["errors"]]
+    except FetchError as exc:
+        report = {"errors": [str(exc)]}
+    except ValidationError as exc:
+        report = {"errors": [str(message) for message in exc.messages]}
+    except OSError:
+        report = {"errors": [_("The package could not be read. Start again.")]}
+    except Exception:  # noqa: BLE001 (any failure must end the wait on the page)
+        logging.getLogger(__name__).exception("CASE import %s failed", job_id)
+        report = {"errors": [_("The check stopped because of an error in Trellis. Nothing was stored.")]}
+    status = CaseImportStatus.FAILED if report.get("errors") else CaseImportStatus.READY
+    updated = CaseImportJob.objects.filter(pk=job_id, status=CaseImportStatus.CHECKING).update(
+        status=status,
+        report=report,
+        existed=existed,
+        source=source,
+        stored_file=path if status == CaseImportStatus.READY else "",
+        updated_at=timezone.now(),
+    )
+    if path and (not updated or status == CaseImportStatus.FAILED):
+        # Cancelled meanwhile, or nothing to import: the stored package goes.
+        _delete_case_file(path)
+
+
+def case_import_job_import(*, actor, job):
+    """Import a checked package for real. Returns (framework or None when it has errors, report, existed)."""
+    from django.core.files.storage import default_storage
+
+    from trellis.frameworks.models import CaseImportJob, CaseImportStatus
+
+    with transaction.atomic():
+        locked = CaseImportJob.objects.select_for_update().select_related("district").get(pk=job.pk)
+        if locked.status != CaseImportStatus.READY or not locked.stored_file:
+            raise ValidationError(_("This import is no longer waiting to be imported."))
+        with default_storage.open(locked.stored_file, "rb") as fh:
+            raw = fh.read()
+        framework, report, existed = framework_import_case(
+            actor=actor, raw=raw, district=locked.district, kind=locked.kind, dry_run=False
+        )
+        if framework is None:
+            return None, report, existed
+        path = locked.stored_file
+        locked.status, locked.framework, locked.existed, locked.stored_file = (
+            CaseImportStatus.IMPORTED,
+            framework,
+            existed,
+            "",
+        )
+        locked.save(update_fields=["status", "framework", "existed", "stored_file", "updated_at"])
+        transaction.on_commit(lambda: _delete_case_file(path))
+    return framework, report, existed
+
+
+def case_import_job_cancel(*, actor, job) -> bool:
+    """Cancel an unfinished import and delete its stored package; False when it was finished already."""
+    from trellis.frameworks.models import CaseImportJob
+
+    with transaction.atomic():
+        locked = CaseImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status not in _OPEN:
+            return False
+        _case_import_close(locked, "cancelled")
+        audit_record(actor=actor, action="case_import.cancel", obj=locked)
+    return True
+
+
+def case_import_jobs_clear_stale(*, hours: int = 24) -> int:
+    """Cancel the imports started more than ``hours`` ago and still unfinished, and delete their packages."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from trellis.frameworks.models import CaseImportJob
+
+    cutoff = timezone.now() - timedelta(hours=hours)
+    count = 0
+    with transaction.atomic():
+        stale = CaseImportJob.objects.select_for_update().filter(status__in=_OPEN, created_at__lt=cutoff)
+        for job in stale:
+            _case_import_close(job, "cancelled")
+            audit_record(actor=None, action="case_import.expire", obj=job)
+            count += 1
+    return count
+
+
+def _case_import_close(job, status: str) -> None:
+    """Set a job's final status and delete its stored package once the transaction commits."""
+    path = job.stored_file
+    job.status, job.stored_file = status, ""
+    job.save(update_fields=["status", "stored_file", "updated_at"])
+    if path:
+        transaction.on_commit(lambda: _delete_case_file(path))
+
+
+def _delete_case_file(path: str) -> None:
+    import contextlib
+
+    from django.core.files.storage import default_storage
+
+    if path.startswith(CASE_IMPORT_DIR) and ".." not in path:
+        with contextlib.suppress(OSError):
+            default_storage.delete(path)

@@ -12,8 +12,8 @@ urlpatterns = [
     path("<int:pk>/choose/", views.framework_choose_view, name="framework-choose"),
     # CASE import wizard
     path("import/", views.import_start, name="import"),
-    path("import/preview/", views.import_preview, name="import-preview"),
-    path("import/cancel/", views.import_cancel, name="import-cancel"),
+    path("import/<int:pk>/", views.import_preview, name="import-preview"),
+    path("import/<int:pk>/cancel/", views.import_cancel, name="import-cancel"),
     # Action-step libraries
     path("libraries/", views.library_list, name="library-list"),
     path("libraries/<int:pk>/", views.library_detail, name="library-detail"),

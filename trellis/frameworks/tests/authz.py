@@ -26,6 +26,7 @@ READ_A = everyone(200, other_admin=404)
 ADMIN_POST = everyone(403, district_admin=302, other_admin=302)
 ADMIN_POST_A = everyone(403, district_admin=302, other_admin=404)
 ADMIN_PAGE = everyone(403, district_admin=200, other_admin=200)
+ADMIN_PAGE_A = everyone(403, district_admin=200, other_admin=404)
 WRONG_METHOD = everyone(405)
 
 
@@ -226,6 +227,22 @@ def import_package(world, package: dict, district=None):
     return framework
 
 
+def case_import_job(world):
+    """A checked import of district A, waiting for its admin to press Import."""
+    from trellis.frameworks.services import case_import_job_create
+    from trellis.frameworks.tasks import check_case_import
+
+    job = case_import_job_create(
+        actor=world.district_admin,
+        district=world.district,
+        kind="coach_competency",
+        source="package.json",
+        raw=json.dumps(rubric_package()).encode(),
+    )
+    check_case_import.call(job.pk)
+    return job
+
+
 def _package_upload(world):
     return {
         "file": SimpleUploadedFile("package.json", json.dumps(rubric_package()).encode(), "application/json"),
@@ -273,11 +290,19 @@ ROWS = [
     # CASE import wizard
     Row("frameworks:import", ADMIN_PAGE),
     Row("frameworks:import", ADMIN_POST, method="POST", data=_package_upload, label="upload"),
-    # Without a waiting import the preview sends the admin back to the start.
-    Row("frameworks:import-preview", ADMIN_POST),
-    Row("frameworks:import-preview", ADMIN_POST, method="POST", label="import"),
-    Row("frameworks:import-cancel", WRONG_METHOD),
-    Row("frameworks:import-cancel", ADMIN_POST, method="POST"),
+    # A job is district A's admin's only: district B's admin gets 404, everyone else 403 (no district to admin).
+    Row("frameworks:import-preview", ADMIN_PAGE_A, args=lambda w: [case_import_job(w).pk]),
+    Row(
+        "frameworks:import-preview", ADMIN_POST_A, args=lambda w: [case_import_job(w).pk], method="POST", label="import"
+    ),
+    Row(
+        "frameworks:import-preview",
+        everyone(403, district_admin=404, other_admin=404),
+        args=lambda w: [999999],
+        label="unknown id",
+    ),
+    Row("frameworks:import-cancel", WRONG_METHOD, args=lambda w: [case_import_job(w).pk]),
+    Row("frameworks:import-cancel", ADMIN_POST_A, args=lambda w: [case_import_job(w).pk], method="POST"),
     # Libraries
     Row("frameworks:library-list", READ),
     Row("frameworks:library-detail", READ, args=lambda w: [starter_library(w).pk]),
