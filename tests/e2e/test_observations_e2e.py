@@ -376,6 +376,7 @@ PAGES = [
     PageSpec("review", "coach", "observations:review", lambda w, obs: [obs.pk]),
     PageSpec("share confirmation", "coach", "observations:share", lambda w, obs: [obs.pk]),
     PageSpec("cancel confirmation", "coach", "observations:cancel", lambda w, obs: [obs.pk]),
+    PageSpec("edit the plan", "coach", "observations:edit", lambda w, obs: [obs.pk]),
     PageSpec("detail, observer", "coach", "observations:detail", lambda w, obs: [obs.pk]),
     PageSpec("detail, teacher", "teacher", "observations:detail", lambda w, obs: [_share(obs, w).pk]),
     PageSpec("detail, observer after sharing", "coach", "observations:detail", lambda w, obs: [_share(obs, w).pk]),

@@ -117,18 +117,44 @@ class PlanForm(forms.Form):
         help_text=_("Off by default for coaching visits: the feedback is the evidence and one next step."),
     )
 
-    def __init__(self, *args, teachers, campuses, frameworks, components, step_choices, **kwargs):
+    def __init__(
+        self,
+        *args,
+        teachers,
+        campuses,
+        frameworks,
+        components,
+        step_choices,
+        planned_version=None,
+        lock_teacher=False,
+        lock_framework=False,
+        **kwargs,
+    ):
+        """``planned_version``, when editing a plan: the observation's framework version, kept for its framework
+        (never silently moved to a newer version). ``lock_teacher`` / ``lock_framework`` show those fields but
+        ignore what is posted for them."""
         super().__init__(*args, **kwargs)
         self.fields["teacher"].queryset = teachers
         self.fields["teacher"].label_from_instance = _person_label
         self.fields["campus"].queryset = campuses
         self.fields["framework"].queryset = frameworks
+        if lock_teacher:
+            self.fields["teacher"].disabled = True
+            self.fields["teacher"].help_text = _(
+                "The teacher of a planned visit does not change. Cancel the visit and plan a new one instead."
+            )
+        if lock_framework:
+            self.fields["framework"].disabled = True
+            self.fields["framework"].help_text = _(
+                "Evidence is already tagged to this framework's components, so it no longer changes."
+            )
+        self._planned_version = planned_version
         self._frameworks = {fw.pk: fw for fw in frameworks}
         self._components = components  # version id -> [Component]
         groups = []
         choices = []
         for fw in frameworks:
-            nodes = components.get(fw.current_version_id, [])
+            nodes = components.get(self.version_id_of(fw), [])
             groups.append((fw.pk, fw.title, nodes))
             choices += [(str(c.id), c.label) for c in nodes]
         self.fields["focus_nodes"].choices = choices
@@ -144,10 +170,17 @@ class PlanForm(forms.Form):
         if campus is not None and teacher is not None and campus.district_id != teacher.district_id:
             self.add_error("campus", _("Choose a campus of the teacher's district."))
         if framework is not None and data.get("focus_nodes"):
-            allowed = {str(c.id) for c in self._components.get(framework.current_version_id, [])}
+            allowed = {str(c.id) for c in self._components.get(self.version_id_of(framework), [])}
             if not set(data["focus_nodes"]) <= allowed:
                 self.add_error("focus_nodes", _("Choose focus components from the framework you chose."))
         return data
+
+    def version_id_of(self, framework) -> int:
+        """The version a plan uses of ``framework``: the planned one for its own framework, else the current."""
+        planned = self._planned_version
+        if planned is not None and planned.framework_id == framework.pk:
+            return planned.pk
+        return framework.current_version_id
 
     def plan_fields(self) -> dict:
         """The cleaned data as ``observation_plan`` takes it."""
@@ -165,7 +198,11 @@ class PlanForm(forms.Form):
             "subject": data.get("subject", ""),
             "grade_band": data.get("grade_band", ""),
             "lesson_objective": data.get("lesson_objective", ""),
-            "framework_version": framework.current_version,
+            "framework_version": (
+                self._planned_version
+                if self.version_id_of(framework) == getattr(self._planned_version, "pk", None)
+                else framework.current_version
+            ),
             "focus_step": step,
             "ratings_enabled": bool(data.get("ratings_enabled")),
         }

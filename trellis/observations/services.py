@@ -549,3 +549,8 @@ def notice_mark_read(*, actor, notice: m.Notice) -> None:
     if notice.recipient_id == actor.pk and notice.read_at is None:
         notice.read_at = timezone.now()
         notice.save(update_fields=["read_at"])
+
+
+def notice_mark_all_read(*, actor) -> int:
+    """Mark every unread notice of the actor as read, in one UPDATE. Returns how many were unread."""
+    return m.Notice.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())

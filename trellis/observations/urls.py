@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.observation_list, name="list"),
     path("new/", views.observation_create, name="create"),
     path("<int:pk>/", views.observation_detail, name="detail"),
+    path("<int:pk>/edit/", views.observation_edit, name="edit"),
     path("<int:pk>/cancel/", views.observation_cancel_view, name="cancel"),
     # During the visit
     path("<int:pk>/capture/", views.capture, name="capture"),

@@ -85,6 +85,20 @@ def _plan_data(world):
     }
 
 
+def _edit_data(world):
+    return {
+        "kind": "formal",
+        "purpose": "coaching",
+        "framework": _version(world).framework_id,
+        "class_name": "Matrix edit",
+        "save": "1",
+    }
+
+
+def _edited_only_by_coach(world, response, persona):
+    assert (m.Observation.objects.get().class_name == "Matrix edit") == (persona == "coach")
+
+
 def _planned_only_by(*personas):
     def check(world, response, persona):
         made = m.Observation.objects.filter(class_name="Matrix class")
@@ -156,6 +170,22 @@ ROWS = [
     Row("observations:detail", OBSERVER, args=lambda w: [_planned(w).pk], label="planned"),
     Row("observations:detail", READ_SHARED, args=lambda w: [_shared(w).pk], label="shared"),
     Row("observations:detail", READ_LEADER, args=lambda w: [_shared_with_leader(w).pk], label="shared with leader"),
+    Row("observations:edit", OBSERVER, args=lambda w: [_planned(w).pk]),
+    Row(
+        "observations:edit",
+        {**OBSERVER, "coach": 302},
+        args=lambda w: [_planned(w).pk],
+        method="POST",
+        data=_edit_data,
+        label="post",
+        follow_up=_edited_only_by_coach,
+    ),
+    Row(
+        "observations:edit",
+        {**READ_SHARED, "coach": 302, "teacher": 403},
+        args=lambda w: [_shared(w).pk],
+        label="shared",
+    ),
     Row("observations:cancel", OBSERVER, args=lambda w: [_planned(w).pk]),
     Row(
         "observations:cancel",

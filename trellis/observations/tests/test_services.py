@@ -292,3 +292,27 @@ class TestCheckIns:
         assert {"held_on", "priorities"} & set(exc.value.message_dict)
         with pytest.raises(ValidationError):
             s.cadence_set(actor=world.coach, teacher=world.teacher, every_days=0)
+
+
+class TestNoticeMarkAllRead:
+    def test_marks_only_the_actors_unread_notices_in_one_update(self, world, django_assert_num_queries):
+        earlier = timezone.now() - datetime.timedelta(days=2)
+        for i in range(3):
+            m.Notice.objects.create(district=world.district, recipient=world.teacher, text=f"Notice {i}")
+        already = m.Notice.objects.create(
+            district=world.district, recipient=world.teacher, text="Read", read_at=earlier
+        )
+        other = m.Notice.objects.create(district=world.district, recipient=world.coach, text="Not yours")
+        with django_assert_num_queries(1):
+            assert s.notice_mark_all_read(actor=world.teacher) == 3
+        assert not m.Notice.objects.filter(recipient=world.teacher, read_at=None).exists()
+        already.refresh_from_db()
+        other.refresh_from_db()
+        assert already.read_at == earlier  # a notice read before keeps its time
+        assert other.read_at is None  # someone else's notices are untouched
+
+    def test_idempotent(self, world):
+        m.Notice.objects.create(district=world.district, recipient=world.teacher, text="One")
+        assert s.notice_mark_all_read(actor=world.teacher) == 1
+        assert s.notice_mark_all_read(actor=world.teacher) == 0
+        assert s.notice_mark_all_read(actor=world.coach) == 0

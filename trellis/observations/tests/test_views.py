@@ -660,6 +660,101 @@ class TestDetail:
         assert client_for(world.teacher).get(reverse("observations:detail", args=[obs.pk])).status_code == 404
 
 
+# Editing the plan ---------------------------------------------------------------------------------------------------
+
+
+class TestEditPlan:
+    @pytest.fixture
+    def shared_obs(self, world, obs, components):
+        take_notes(world, obs, [add("Only 3 hands", "growth", [components["3.2"]])])
+        return share(world, obs, components["3.2"], growth_rationale="Few voices were heard.")
+
+    def _post(self, world, starter_version, **extra):
+        return {
+            "teacher": world.teacher_other_campus.pk,  # ignored: the teacher does not change
+            "kind": "formal",
+            "purpose": "coaching",
+            "framework": starter_version.framework_id,
+            "class_name": "Period 5",
+            "subject": "Science",
+            "grade_band": "6_8",
+            "lesson_objective": "Model the water cycle",
+            "save": "1",
+            **extra,
+        }
+
+    def test_the_form_shows_the_plan(self, world, obs, components, client_for):
+        obs.focus_nodes.set([components["3.2"]])
+        response = client_for(world.coach).get(reverse("observations:edit", args=[obs.pk]))
+        form = response.context["form"]
+        assert form["teacher"].value() == world.teacher.pk and form.fields["teacher"].disabled
+        assert form["lesson_objective"].value() == "Compare fractions with unlike denominators"
+        assert form["focus_nodes"].value() == [str(components["3.2"].pk)]
+        assert not form.fields["framework"].disabled  # still planned: no evidence is tagged yet
+        assert "Edit the plan" in text_of(response)
+
+    def test_saves_the_plan_and_records_it(self, world, obs, starter_version, components, first_step, client_for):
+        response = client_for(world.coach).post(
+            reverse("observations:edit", args=[obs.pk]),
+            self._post(world, starter_version, focus_nodes=[components["4.1"].pk], focus_step=first_step.pk),
+        )
+        assert response.status_code == 302 and response["Location"] == reverse("observations:detail", args=[obs.pk])
+        obs.refresh_from_db()
+        assert obs.teacher == world.teacher and obs.state == "planned"
+        assert (obs.kind, obs.class_name, obs.subject, obs.grade_band) == ("formal", "Period 5", "Science", "6_8")
+        assert obs.lesson_objective == "Model the water cycle" and obs.focus_step == first_step
+        assert obs.framework_version == starter_version and obs.campus == world.campus
+        assert list(obs.focus_nodes.values_list("code", flat=True)) == ["4.1"]
+        entry = AuditEntry.objects.get(action="observation.update")
+        assert entry.actor == world.coach and entry.object_id == str(obs.pk)
+
+    def test_framework_is_kept_once_capture_started(self, world, obs, starter_version, components, client_for):
+        obs = take_notes(
+            world, s.observation_start(actor=world.coach, obs=obs), [add("Hands up", nodes=[components["3.2"]])]
+        )
+        client = client_for(world.coach)
+        form = client.get(reverse("observations:edit", args=[obs.pk])).context["form"]
+        assert form.fields["framework"].disabled
+        client.post(reverse("observations:edit", args=[obs.pk]), self._post(world, starter_version))
+        obs.refresh_from_db()
+        assert obs.state == "in_progress" and obs.class_name == "Period 5" and obs.framework_version == starter_version
+
+    def test_bad_input_names_the_field(self, world, obs, starter_version, client_for):
+        response = client_for(world.coach).post(
+            reverse("observations:edit", args=[obs.pk]), self._post(world, starter_version, kind="nonsense")
+        )
+        assert response.status_code == 200 and response.context["form"].errors.keys() == {"kind"}
+        assert not AuditEntry.objects.filter(action="observation.update").exists()
+
+    def test_refused_after_sharing(self, world, shared_obs, starter_version, client_for):
+        client = client_for(world.coach)
+        url = reverse("observations:edit", args=[shared_obs.pk])
+        detail = reverse("observations:detail", args=[shared_obs.pk])
+        response = client.get(url, follow=True)
+        assert response.redirect_chain[-1][0] == detail
+        assert "its plan can no longer change" in text_of(response)
+        assert client.post(url, self._post(world, starter_version))["Location"] == detail
+        shared_obs.refresh_from_db()
+        assert shared_obs.class_name != "Period 5"
+        assert not AuditEntry.objects.filter(action="observation.update").exists()
+        assert "Edit the plan" not in text_of(client.get(detail))
+
+    def test_others_are_refused(self, world, obs, starter_version, client_for):
+        url = reverse("observations:edit", args=[obs.pk])
+        for persona, status in (("teacher", 404), ("campus_leader", 404), ("facilitator", 404)):
+            client = client_for(world.persona(persona))
+            assert client.get(url).status_code == status, persona
+            assert client.post(url, self._post(world, starter_version)).status_code == status, persona
+        obs.refresh_from_db()
+        assert obs.class_name != "Period 5"
+
+    def test_linked_from_detail_and_capture(self, world, obs, client_for):
+        client = client_for(world.coach)
+        edit = reverse("observations:edit", args=[obs.pk])
+        assert edit in text_of(client.get(reverse("observations:detail", args=[obs.pk])))
+        assert edit in text_of(client.get(reverse("observations:capture", args=[obs.pk])))
+
+
 # Check-ins --------------------------------------------------------------------------------------------------------------
 
 

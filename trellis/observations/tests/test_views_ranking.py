@@ -1,14 +1,13 @@
 """The growth-area ranking: a pure function of the evidence, the action-step sequence and the focus."""
 
-from trellis.observations.selectors import (
+from trellis.observations.ranking import (
     FOCUS_BONUS,
     GROWTH_NOTE_WEIGHT,
     SEQUENCE_BONUS,
-    Component,
-    group_evidence,
     rank_growth_areas,
     sequence_tier,
 )
+from trellis.observations.selectors import Component, group_evidence
 
 # Three components: 10 is early in the sequence, 20 mid, 30 late; 40 has no aligned step.
 FIRST = {10: 1, 20: 20, 30: 35}

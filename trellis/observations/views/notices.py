@@ -8,18 +8,14 @@ from django.views.decorators.http import require_http_methods
 
 from trellis.lib.pagination import paginate
 from trellis.observations import selectors
-from trellis.observations.services import notice_mark_read
+from trellis.observations.services import notice_mark_all_read
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def notice_list(request):
     if request.method == "POST":
-        # "Mark all read": one service call per unread notice (a person has a handful at most).
-        unread = list(selectors.notices_of(request.user).filter(read_at__isnull=True))
-        for notice in unread:
-            notice_mark_read(actor=request.user, notice=notice)
-        if unread:
+        if notice_mark_all_read(actor=request.user):
             messages.success(request, _("All notices are marked as read."))
         return redirect("observations:notices")
     page_obj = paginate(request, selectors.notices_of(request.user))

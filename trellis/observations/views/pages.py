@@ -1,6 +1,7 @@
 """The observation list, planning a visit, the read view and the steps after sharing."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,9 +28,12 @@ from trellis.observations.services import (
     observation_discussed,
     observation_plan,
     observation_start,
+    observation_update_plan,
 )
 from trellis.observations.views.common import add_service_errors, may_observe_anyone
 from trellis.orgs.roles import roles_of
+
+User = get_user_model()
 
 # The list's views, in the order they are offered. Each person gets the ones their roles call for.
 SCOPES = {
@@ -160,6 +164,76 @@ def observation_create(request):
         "observations/plan.html",
         {"form": form, "has_teachers": bool(teacher_list), "chosen": chosen},
     )
+
+
+EDITABLE_STATES = (m.State.PLANNED, m.State.IN_PROGRESS, m.State.DRAFT)
+
+
+def _plan_initial(obs) -> dict:
+    return {
+        "teacher": obs.teacher_id,
+        "kind": obs.kind,
+        "purpose": obs.purpose,
+        "campus": obs.campus_id,
+        "class_name": obs.class_name,
+        "subject": obs.subject,
+        "grade_band": obs.grade_band,
+        "lesson_objective": obs.lesson_objective,
+        "framework": obs.framework_version.framework_id if obs.framework_version_id else None,
+        "focus_nodes": [str(pk) for pk in selectors.focus_ids_of(obs)],
+        "focus_step": obs.focus_step_id,
+        "ratings_enabled": obs.ratings_enabled,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_edit(request, pk):
+    """Change a visit's plan until it is shared. The teacher stays; the framework stays once evidence exists."""
+    user = request.user
+    obs = access_observation(user, pk, write=True)
+    if obs.state not in EDITABLE_STATES:
+        messages.error(
+            request,
+            _("This observation is %(state)s: its plan can no longer change.")
+            % {"state": obs.get_state_display().lower()},
+        )
+        return redirect("observations:detail", obs.pk)
+    district_ids = {obs.district_id}
+    locked = obs.state != m.State.PLANNED
+    frameworks = selectors.edit_frameworks(user, obs, locked=locked)
+    framework_list = list(frameworks)
+    planned = obs.framework_version
+    version_ids = [
+        planned.pk if planned is not None and fw.pk == planned.framework_id else fw.current_version_id
+        for fw in framework_list
+    ]
+    form = PlanForm(
+        request.POST or None,
+        initial=_plan_initial(obs),
+        teachers=User.objects.filter(pk=obs.teacher_id),
+        campuses=selectors.campuses_in(district_ids),
+        frameworks=frameworks,
+        components=selectors.components_by_version(version_ids),
+        step_choices=selectors.plan_step_choices(user, district_ids),
+        planned_version=planned,
+        lock_teacher=True,
+        lock_framework=locked,
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = form.plan_fields()
+        fields.pop("teacher")
+        focus = fields.pop("focus_nodes")
+        if fields["campus"] is None:
+            fields["campus"] = selectors.campus_of(obs.teacher)
+        try:
+            obs = observation_update_plan(actor=user, obs=obs, focus_nodes=focus, **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The plan is saved."))
+            return redirect("observations:detail", obs.pk)
+    return render(request, "observations/plan.html", {"form": form, "has_teachers": True, "obs": obs})
 
 
 def _mark_notice_read(request, obs) -> None:

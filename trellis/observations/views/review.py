@@ -12,6 +12,7 @@ from trellis.observations import models as m
 from trellis.observations import selectors
 from trellis.observations.access import access_observation
 from trellis.observations.forms import ReviewForm
+from trellis.observations.ranking import rank_growth_areas
 from trellis.observations.services import (
     observation_finish,
     observation_rate,
@@ -33,7 +34,7 @@ def _review_context(user, obs) -> dict:
     focus_ids = set(selectors.focus_ids_of(obs))
     steps = selectors.steps_for_version(user, obs.framework_version_id)
     first, max_sequence = selectors.first_sequences(steps)
-    ranked = selectors.rank_growth_areas(
+    ranked = rank_growth_areas(
         [(n.valence, evidence.node_ids.get(n.pk, [])) for n in evidence.notes],
         first_sequence=first,
         focus_ids=focus_ids,
