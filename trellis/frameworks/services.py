@@ -48,51 +48,57 @@ def framework_import_case(
     return framework, report, exists
 
 
-def framework_choose(*, actor, district, framework: Framework, enabled: bool, is_default: bool = False):
-    """Turn a framework on or off for a district, and make it the district's default."""
-    if framework.district_id not in (None, district.pk):
-        raise ValidationError(_("This framework belongs to another district."))
+def _choose(*, actor, district, model, field: str, target, enabled: bool, is_default: bool, action: str, foreign: str):
+    """Turn ``target`` (a framework or a library) on or off for a district, optionally as its one default."""
+    if target.district_id not in (None, district.pk):
+        raise ValidationError(foreign)
     with transaction.atomic():
-        choice = DistrictFrameworkChoice.objects.filter(district=district, framework=framework).first()
+        choice = model.objects.filter(district=district, **{field: target}).first()
         before = {"enabled": choice is not None, "is_default": bool(choice and choice.is_default)}
         if not enabled:
             if choice:
                 choice.delete()
         else:
             if is_default:
-                DistrictFrameworkChoice.objects.filter(district=district, is_default=True).exclude(
-                    framework=framework
-                ).update(is_default=False)
-            choice, _created = DistrictFrameworkChoice.objects.update_or_create(
-                district=district, framework=framework, defaults={"is_default": is_default}
+                model.objects.filter(district=district, is_default=True).exclude(**{field: target}).update(
+                    is_default=False
+                )
+            choice, _created = model.objects.update_or_create(
+                district=district, **{field: target}, defaults={"is_default": is_default}
             )
         after = {"enabled": enabled, "is_default": enabled and is_default}
-        audit_record(
-            actor=actor, action="framework.choose", obj=framework, district=district, before=before, after=after
-        )
+        audit_record(actor=actor, action=action, obj=target, district=district, before=before, after=after)
     return choice if enabled else None
+
+
+def framework_choose(*, actor, district, framework: Framework, enabled: bool, is_default: bool = False):
+    """Turn a framework on or off for a district, and make it the district's default for observations and goals."""
+    return _choose(
+        actor=actor,
+        district=district,
+        model=DistrictFrameworkChoice,
+        field="framework",
+        target=framework,
+        enabled=enabled,
+        is_default=is_default,
+        action="framework.choose",
+        foreign=_("This framework belongs to another district."),
+    )
 
 
 def library_choose(*, actor, district, library: ActionStepLibrary, enabled: bool, is_default: bool = False):
-    if library.district_id not in (None, district.pk):
-        raise ValidationError(_("This library belongs to another district."))
-    with transaction.atomic():
-        choice = DistrictLibraryChoice.objects.filter(district=district, library=library).first()
-        before = {"enabled": choice is not None, "is_default": bool(choice and choice.is_default)}
-        if not enabled:
-            if choice:
-                choice.delete()
-        else:
-            if is_default:
-                DistrictLibraryChoice.objects.filter(district=district, is_default=True).exclude(
-                    library=library
-                ).update(is_default=False)
-            choice, _created = DistrictLibraryChoice.objects.update_or_create(
-                district=district, library=library, defaults={"is_default": is_default}
-            )
-        after = {"enabled": enabled, "is_default": enabled and is_default}
-        audit_record(actor=actor, action="library.choose", obj=library, district=district, before=before, after=after)
-    return choice if enabled else None
+    """Turn an action-step library on or off for a district, and make it the district's default."""
+    return _choose(
+        actor=actor,
+        district=district,
+        model=DistrictLibraryChoice,
+        field="library",
+        target=library,
+        enabled=enabled,
+        is_default=is_default,
+        action="library.choose",
+        foreign=_("This library belongs to another district."),
+    )
 
 
 def library_copy(*, actor, library: ActionStepLibrary, district, title: str = "") -> ActionStepLibrary:
