@@ -60,9 +60,10 @@ run: $(RUNTIME_STAMP) ## Migrate the SQLite database, load the demo, print its l
 	$(PY) manage.py seed_demo; \
 	exec $(PY) manage.py runserver $(HOST):$(PORT)
 
-bench: $(DEV_STAMP) ## Benchmarks: CASE import, OneRoster import (SQLite, and PostgreSQL in an ephemeral cluster)
+bench: $(DEV_STAMP) ## Benchmarks: CASE import, OneRoster import, PD check-in load (SQLite, and PostgreSQL in an ephemeral cluster)
 	$(PY) bench/case_import.py
 	scripts/with-postgres.sh $(PY) bench/oneroster_import.py
+	scripts/with-postgres.sh $(PY) bench/checkin_load.py
 
 fmt: $(DEV_STAMP) ## Format the code and apply ruff's safe fixes
 	$(PY) -m ruff format .

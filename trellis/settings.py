@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "trellis.frameworks",
     "trellis.observations",
     "trellis.rostering",
+    "trellis.learning",
 ]
 
 MIDDLEWARE = [
@@ -149,11 +150,14 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "trellis.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-# Failed logins: at most 10 a minute from one address, and LOGIN_ATTEMPTS_LIMIT per account in the window.
+# Sign-in limits are per account (LOGIN_ATTEMPTS_LIMIT failures in the window), not per address: a whole
+# school, or a room of 300 at a PD session, signs in from one address (the school's NAT), and a counter per
+# address (shared, and locked on every attempt) would turn a room signing in at once away.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,{limit}/{window}s/key".format(
+    "login": "",
+    "login_failed": "{limit}/{window}s/key".format(
         limit=env_int("LOGIN_ATTEMPTS_LIMIT", 5, minimum=1), window=env_int("LOGIN_ATTEMPTS_WINDOW", 300, minimum=1)
-    )
+    ),
 }
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Trellis] "

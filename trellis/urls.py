@@ -21,6 +21,7 @@ urlpatterns = [
     path("frameworks/", include("trellis.frameworks.urls")),
     path("observations/", include("trellis.observations.urls")),
     path("rostering/", include("trellis.rostering.urls")),  # OneRoster imports, sync, district SSO
+    path("learning/", include("trellis.learning.urls")),
     path("admin/", admin.site.urls),
 ]
 

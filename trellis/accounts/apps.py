@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "trellis.accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # Registers this app's access rules.
+        from trellis.accounts import access  # noqa: F401

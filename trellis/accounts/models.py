@@ -118,3 +118,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.display_name
+
+
+class CalendarFeed(models.Model):
+    """A secret address from which a person's calendar app reads their sessions.
+
+    Only a hash of the token is stored: the address is shown once, when it is
+    made. Revoking it (or making a new one) stops the old address at once.
+    """
+
+    person = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{_('calendar feed')} #{self.pk}"

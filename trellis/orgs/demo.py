@@ -408,6 +408,12 @@ def _build(password: str) -> None:
             share_create(actor=people[spec.teacher], record=note, shared_with=people[spec.share_with])
 
     _observations(people, today)
+    from trellis.coaching.demo import build_coaching_demo
+
+    build_coaching_demo(people, today)
+    from trellis.learning.demo import build_learning_demo
+
+    build_learning_demo(people)
 
     # One password for every demo account. Hashing it once (rather than per person, which
     # takes a quarter of a second each) keeps `make run` quick; demo accounts only.

@@ -113,6 +113,7 @@ def leader_home(leader, campus_ids) -> dict:
     dosage = CoachingNote.objects.filter(teacher_id__in=staff, met_on__gte=since).aggregate(
         conversations=Count("id"), teachers=Count("teacher_id", distinct=True)
     )
+    relationships = _coaching_dosage(staff, since)
     shared = list(
         CoachingNote.objects.filter(shared_with(leader, CoachingNote), teacher_id__in=staff)
         .select_related("teacher")
@@ -128,8 +129,24 @@ def leader_home(leader, campus_ids) -> dict:
         .count(),
         "conversations_this_month": dosage["conversations"],
         "teachers_met_this_month": dosage["teachers"],
+        "relationships_active": relationships["active"],
+        "sessions_this_month": relationships["sessions"],
         "shared_notes": shared,
     }
+
+
+def _coaching_dosage(staff, since) -> dict:
+    """Counts only (the coaching firewall): active coaching relationships and sessions held since ``since``."""
+    from trellis.coaching.models import Relationship, RelationshipStatus, SessionStatus
+
+    return Relationship.objects.filter(members__teacher_id__in=staff).aggregate(
+        active=Count("id", filter=Q(status=RelationshipStatus.ACTIVE), distinct=True),
+        sessions=Count(
+            "sessions",
+            filter=Q(sessions__status=SessionStatus.HELD, sessions__starts_at__date__gte=since),
+            distinct=True,
+        ),
+    )
 
 
 def district_overview(district) -> dict:

@@ -44,6 +44,29 @@ def _signin_page(signed_in):
 
 STATIC = everyone(200, anonymous=200)
 
+
+def _no_feed_made(world, response, persona):
+    from trellis.accounts.models import CalendarFeed
+
+    assert not CalendarFeed.objects.exists()
+
+
+def _own_feed_made(world, response, persona):
+    from trellis.accounts.models import CalendarFeed
+
+    if persona == "anonymous":
+        assert not CalendarFeed.objects.exists()
+    else:
+        assert list(CalendarFeed.objects.values_list("person", flat=True)) == [world.persona(persona).pk]
+        assert reverse("accounts:calendar-feed", args=["x"]).rsplit("/", 1)[0] in response.content.decode()
+
+
+def _token_of(person) -> str:
+    from trellis.accounts.services import calendar_feed_create
+
+    return calendar_feed_create(actor=person)
+
+
 ROWS = [
     # Trellis's own pages.
     Row("home", everyone(200)),
@@ -55,6 +78,19 @@ ROWS = [
         data=lambda w: {"full_name": "Renamed Person", "preferred_name": ""},
         label="post",
     ),
+    Row("accounts:calendar", everyone(200), follow_up=lambda w, r, p: _no_feed_made(w, r, p)),
+    Row(
+        "accounts:calendar",
+        everyone(200),
+        method="POST",
+        data=lambda w: {"action": "create"},
+        label="create",
+        follow_up=lambda w, r, p: _own_feed_made(w, r, p),
+    ),
+    Row("accounts:calendar", everyone(302), method="POST", data=lambda w: {"action": "revoke"}, label="revoke"),
+    # The feed answers to its secret token alone (calendar apps do not sign in): a wrong token is 404 for all.
+    Row("accounts:calendar-feed", everyone(404, anonymous=404), args=lambda w: ["not-a-real-token"]),
+    Row("accounts:calendar-feed", everyone(200, anonymous=200), args=lambda w: [_token_of(w.teacher)], label="token"),
     # Signing in and out.
     Row("account_login", _signin_page(302), follow_up=_redirects_to("home")),
     Row(

@@ -109,6 +109,16 @@ def test_five_wrong_passwords_lock_the_account_for_the_window(world):
         assert sign_in(Client(), world.teacher.email)["Location"] == reverse("home")
 
 
+def test_a_room_of_teachers_signs_in_from_one_address(world):
+    """A PD session: everyone signs in at once from the school's one public address."""
+    from trellis.orgs.factories import PersonFactory
+
+    people = [PersonFactory(district=world.district) for _ in range(45)]
+    for person in people:
+        response = sign_in(Client(REMOTE_ADDR="203.0.113.7"), person.email)
+        assert response.status_code == 302 and response["Location"] == reverse("home"), person.email
+
+
 def test_deactivated_person_cannot_sign_in(world):
     world.teacher.is_active = False
     world.teacher.save()

@@ -140,3 +140,56 @@ ROWS = [
     ),
     Row("coaching:share-revoke", everyone(405), args=lambda w: [_share(w).pk], label="get"),
 ]
+
+# The coaching cycle (relationships, intake, scheduling) and the session screen, steps, goals, dashboards.
+from trellis.coaching.tests.authz_cycle import ROWS as CYCLE_ROWS  # noqa: E402
+from trellis.coaching.tests.authz_sessions import ROWS as SESSION_ROWS  # noqa: E402
+
+ROWS += CYCLE_ROWS + SESSION_ROWS
+
+
+# The district's library of cycle models and protocols: coaches read it, district admins edit their own.
+def _shipped_model(world):
+    from trellis.coaching.models import CycleModel
+
+    return CycleModel.objects.get(district=None, key="see-name-do")
+
+
+def _own_protocol(world):
+    from trellis.coaching.services.library import protocol_save
+
+    return protocol_save(
+        actor=world.district_admin,
+        district=world.district,
+        name="Our check-in",
+        purpose="check_in",
+        steps=[{"label": "Wins", "minutes": 5, "prompts": ["What went well?"]}],
+    )
+
+
+_READERS = everyone(403, coach=200, facilitator=200, facilitator_no_grant=200, district_admin=200, other_admin=200)
+_ADMINS = everyone(403, district_admin=200, other_admin=200)
+ROWS += [
+    Row("coaching:library", _READERS),
+    Row("coaching:cycle-model-create", _ADMINS),
+    Row(
+        "coaching:cycle-model-edit",
+        everyone(403, district_admin=403, other_admin=403),
+        args=lambda w: [_shipped_model(w).pk],
+        label="shipped",
+    ),
+    Row("coaching:protocol-create", _ADMINS),
+    Row(
+        "coaching:protocol-edit",
+        everyone(403, district_admin=200, other_admin=404),
+        args=lambda w: [_own_protocol(w).pk],
+    ),
+    Row(
+        "coaching:library-offer",
+        everyone(403, district_admin=302, other_admin=404),
+        args=lambda w: ["protocol", _own_protocol(w).pk],
+        method="POST",
+        data=lambda w: {"offered": "0"},
+    ),
+    Row("coaching:library-offer", everyone(405), args=lambda w: ["protocol", _own_protocol(w).pk], label="get"),
+]

@@ -1,4 +1,4 @@
-"""Coaching records, and the teacher's explicit shares of them.
+"""Coaching notes, and the teacher's explicit shares of coaching records.
 
 Coaching content belongs to the coach and the teacher (the coaching firewall).
 A campus leader reads a record only while the teacher shares it with them; a
