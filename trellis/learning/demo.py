@@ -120,7 +120,7 @@ def _build(people: dict) -> None:
         "Write evidence prompts that ask students to point to the page\n"
         "Try a quick whole-class check before moving on"
     )
-    past_day = today - datetime.timedelta(days=21)
+    past_day = _weekday(today - datetime.timedelta(days=21))
     past = s.session_create(
         actor=sc_admin,
         cohort=cohort,
@@ -133,7 +133,7 @@ def _build(people: dict) -> None:
         agenda="8:30 Welcome and norms\n9:00 Model lesson\n10:30 Planning stops\n12:00 Lunch\n13:00 Rehearsal\n15:00 Commitments",
         objectives=objectives,
     )
-    next_day = today + datetime.timedelta(days=6)
+    next_day = _weekday(today + datetime.timedelta(days=6))
     upcoming = s.session_create(
         actor=sc_admin,
         cohort=cohort,
@@ -145,8 +145,10 @@ def _build(people: dict) -> None:
         capacity=12,
         cancel_deadline=_local(next_day - datetime.timedelta(days=2), 17, 0, tz),
         objectives="Teach a partner routine in three steps\nCoach pairs who stall",
+        agenda="8:30 Commitments from Day 1: what happened\n9:15 Model: a partner routine\n10:45 Rehearsal in trios\n"
+        "12:00 Lunch\n13:00 Coaching pairs who stall\n15:00 What I will try",
     )
-    later_day = today + datetime.timedelta(days=40)
+    later_day = _weekday(today + datetime.timedelta(days=40))
     later = s.session_create(
         actor=sc_admin,
         cohort=cohort,
@@ -237,7 +239,7 @@ def _build(people: dict) -> None:
         name="First-year teachers 2026-27",
         facilitators=[people[BLUESTEM_COACH]],
     )
-    routines_day = today + datetime.timedelta(days=9)
+    routines_day = _weekday(today + datetime.timedelta(days=9))
     routines = s.session_create(
         actor=bluestem_admin,
         cohort=induction_cohort,
@@ -250,3 +252,8 @@ def _build(people: dict) -> None:
     )
     for name in ["Emily Thornton", "Hoang Nguyen", "Samuel Yazzie", "Hannah Lindqvist"]:
         s.registration_create(actor=people[name], session=routines)
+
+
+def _weekday(day: datetime.date) -> datetime.date:
+    """PD days fall on school days: a Saturday or Sunday moves to the Monday after."""
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
