@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from trellis.coaching.models import CoachingSession, Intake, Relationship
 from trellis.coaching.services.relationships import AGREEMENT_FIELDS, MAX_GROUP_SIZE
+from trellis.lib.forms import interpolate_lazy, whole_number_field
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -32,14 +32,6 @@ DEFAULT_SHARING = _(
     "The teacher decides what, if anything, to share with their leader, and can stop sharing at any time.\n"
     "Leaders see only that coaching happens and how often we meet, never what we talk about."
 )
-
-
-def _interpolate(text, values: dict) -> str:
-    return str(text) % values
-
-
-# A translated message with numbers in it, translated when it is shown (in the reader's language), not at import.
-interpolate_lazy = lazy(_interpolate, str)
 
 
 def _person_label(person) -> str:
@@ -61,20 +53,6 @@ def _protocol_label(protocol) -> str:
     if minutes:
         return _("%(name)s (%(minutes)s min)") % {"name": protocol.name, "minutes": minutes}
     return protocol.name
-
-
-def _number(label, low, high, *, required=False, help_text="", initial=None):
-    message = interpolate_lazy(_("Choose a whole number from %(low)s to %(high)s."), {"low": low, "high": high})
-    return forms.IntegerField(
-        label=label,
-        min_value=low,
-        max_value=high,
-        required=required,
-        initial=initial,
-        help_text=help_text,
-        error_messages={"min_value": message, "max_value": message, "invalid": message, "required": message},
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-    )
 
 
 def _text(model, name, *, rows=4, label=None, help_text="", required=False):
@@ -123,8 +101,8 @@ class AgreementForm(forms.Form):
         label=_("What is shared, and with whom"),
         help_text=_("Say plainly who may see what. Coaching notes are private to coach and teacher by default."),
     )
-    meetings_per_month = _number(_("Meetings a month"), 1, 8)
-    meeting_minutes = _number(_("Minutes a meeting"), 10, 120)
+    meetings_per_month = whole_number_field(_("Meetings a month"), 1, 8)
+    meeting_minutes = whole_number_field(_("Minutes a meeting"), 10, 120)
     location = forms.CharField(
         label=_("Where we meet"),
         max_length=Relationship._meta.get_field("location").max_length,
@@ -321,9 +299,9 @@ class _WhenForm(forms.Form):
 class ScheduleForm(_WhenForm):
     first_date = _date_field(_("Date of the first session"))
     first_time = _time_field(_("Time"))
-    interval_weeks = _number(_("Every how many weeks"), 1, 8, required=True)
+    interval_weeks = whole_number_field(_("Every how many weeks"), 1, 8, required=True)
     until = _date_field(_("Until"), help_text=_("The last day sessions can fall on, such as the end of the term."))
-    minutes = _number(_("Minutes a session"), 10, 180, required=True)
+    minutes = whole_number_field(_("Minutes a session"), 10, 180, required=True)
     protocol = forms.ModelChoiceField(
         label=_("Meeting protocol"),
         queryset=None,
@@ -368,7 +346,7 @@ class ScheduleForm(_WhenForm):
 class SessionForm(_WhenForm):
     date = _date_field(_("Date"))
     time = _time_field(_("Time"))
-    minutes = _number(_("Minutes"), 10, 180, required=True)
+    minutes = whole_number_field(_("Minutes"), 10, 180, required=True)
     protocol = forms.ModelChoiceField(
         label=_("Meeting protocol"),
         queryset=None,
@@ -391,7 +369,7 @@ class SessionForm(_WhenForm):
 class RescheduleForm(_WhenForm):
     date = _date_field(_("New date"))
     time = _time_field(_("New time"))
-    minutes = _number(_("Minutes"), 10, 180, required=True)
+    minutes = whole_number_field(_("Minutes"), 10, 180, required=True)
     location = forms.CharField(
         label=_("Where"),
         max_length=CoachingSession._meta.get_field("location").max_length,
@@ -419,13 +397,13 @@ class CancelForm(forms.Form):
 
 
 class PolicyForm(forms.Form):
-    meetings_per_month = _number(_("Meetings a month"), 1, 8, required=True,
+    meetings_per_month = whole_number_field(_("Meetings a month"), 1, 8, required=True,
                                  help_text=_("How often a coach and teacher meet, unless their agreement says "
                                              "otherwise. Two a month is a common start."))  # fmt: skip
-    meeting_minutes = _number(_("Minutes a meeting"), 10, 120, required=True,
+    meeting_minutes = whole_number_field(_("Minutes a meeting"), 10, 120, required=True,
                               help_text=_("The usual length of a coaching meeting."))  # fmt: skip
-    max_open_steps = _number(_("Action steps a teacher works on at once"), 1, 2, required=True,
+    max_open_steps = whole_number_field(_("Action steps a teacher works on at once"), 1, 2, required=True,
                              help_text=_("One keeps the focus sharp; two allows a second step while one settles."))  # fmt: skip
-    follow_up_days = _number(_("Days until the follow-up"), 1, 30, required=True,
+    follow_up_days = whole_number_field(_("Days until the follow-up"), 1, 30, required=True,
                              help_text=_("A follow-up look at an action step is due this many days after it is "
                                          "agreed. A week is usual."))  # fmt: skip

@@ -32,7 +32,7 @@ def policy_update(*, actor, district, **fields) -> CoachingPolicy:
     for name, value in fields.items():
         low, high = POLICY_LIMITS[name]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            errors[name] = _("Choose a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+            errors[name] = _("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

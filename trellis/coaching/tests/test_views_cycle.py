@@ -239,8 +239,8 @@ def test_create_stores_relationship_and_notifies(world, client_for):
     ("overrides", "field_message"),
     [
         ({"teachers": []}, "Choose at least one teacher."),
-        ({"meetings_per_month": "9"}, "Choose a whole number from 1 to 8."),
-        ({"meeting_minutes": "5"}, "Choose a whole number from 10 to 120."),
+        ({"meetings_per_month": "9"}, "Enter a whole number from 1 to 8."),
+        ({"meeting_minutes": "5"}, "Enter a whole number from 10 to 120."),
         ({"cycle_model": "999999"}, "Choose one of the cycle models listed."),
     ],
 )
@@ -388,7 +388,7 @@ def test_edit_bad_input_and_refusals(world, client_for, rel):
     data = agreement_data(world, meeting_minutes="500")
     data.pop("teachers")
     response = client_for(world.coach).post(url, data)
-    assert response.status_code == 200 and "Choose a whole number from 10 to 120." in html(response)
+    assert response.status_code == 200 and "Enter a whole number from 10 to 120." in html(response)
     assert client_for(world.teacher).get(url).status_code == 403
     assert client_for(world.teacher).post(url, data).status_code == 403
     services.relationship_end(actor=world.coach, relationship=rel)
@@ -649,7 +649,7 @@ def test_schedule_preview_then_save(world, client_for, rel, django_capture_on_co
     [
         ({"first_date": "2020-01-07"}, "The first session must be in the future."),
         ({"skip_dates": "2030-01-01\nnot a date"}, "Line 2: “not a date” is not a date."),
-        ({"interval_weeks": "12"}, "Choose a whole number from 1 to 8."),
+        ({"interval_weeks": "12"}, "Enter a whole number from 1 to 8."),
         ({"first_time": "25:99"}, "Enter a time, for example 15:30."),
         ({"protocol": "999999"}, "Choose one of the protocols listed."),
     ],
@@ -816,7 +816,7 @@ def test_policy_page_saves_with_audit(world, client_for):
 def test_policy_bad_input(world, client_for, field, value):
     data = {"meetings_per_month": "2", "meeting_minutes": "30", "max_open_steps": "2", "follow_up_days": "7"}
     response = client_for(world.district_admin).post(reverse("coaching:policy"), {**data, field: value})
-    assert response.status_code == 200 and "Choose a whole number from" in html(response)
+    assert response.status_code == 200 and "Enter a whole number from" in html(response)
     assert not CoachingPolicy.objects.exists()
 
 

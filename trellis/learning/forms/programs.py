@@ -10,10 +10,10 @@ import zoneinfo
 
 from django import forms
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from trellis.learning import models as m
+from trellis.lib.forms import whole_number_field
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -42,14 +42,6 @@ GUSKEY_HINTS = {
     "outcome_practice": _("What you expect to see in classrooms afterwards, in observations and coaching."),
     "outcome_students": _("What should change for students, and the evidence that will show it."),
 }
-
-
-def _interpolate(text, values: dict) -> str:
-    return str(text) % values
-
-
-# A translated message with numbers in it, translated when it is shown (in the reader's language), not at import.
-interpolate_lazy = lazy(_interpolate, str)
 
 
 def date_field(label, *, required=True, help_text=""):
@@ -102,22 +94,6 @@ def local_datetime_field(label, *, help_text=""):
         input_formats=DATETIME_FORMATS,
         help_text=help_text,
         error_messages={"invalid": _("Enter a date and time, for example 2026-09-16 17:00.")},
-    )
-
-
-def number_field(label, low, high=None, *, required=False, help_text=""):
-    if high is None:
-        message = interpolate_lazy(_("Enter a whole number of at least %(low)s."), {"low": low})
-    else:
-        message = interpolate_lazy(_("Enter a whole number from %(low)s to %(high)s."), {"low": low, "high": high})
-    return forms.IntegerField(
-        label=label,
-        min_value=low,
-        max_value=high,
-        required=required,
-        help_text=help_text,
-        error_messages={"min_value": message, "max_value": message, "invalid": message, "required": message},
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
 
@@ -185,7 +161,7 @@ class ProgramForm(forms.Form):
     outcome_support = text_field(m.Program, "outcome_support", rows=2, help_text=GUSKEY_HINTS["outcome_support"])
     outcome_practice = text_field(m.Program, "outcome_practice", rows=2, help_text=GUSKEY_HINTS["outcome_practice"])
     outcome_students = text_field(m.Program, "outcome_students", rows=2, help_text=GUSKEY_HINTS["outcome_students"])
-    completion_percent = number_field(
+    completion_percent = whole_number_field(
         _("Attendance needed for a certificate (%)"),
         1,
         100,
@@ -345,10 +321,10 @@ class SessionForm(forms.Form):
         help_text=_("For an online or hybrid session: the video-call link registered people receive."),
         error_messages={"invalid": _("Enter a full link, starting with https://.")},
     )
-    capacity = number_field(
+    capacity = whole_number_field(
         _("Seats"), 1, 10000, help_text=_("Leave empty for no limit. Beyond it, people join the waiting list.")
     )
-    contact_minutes = number_field(
+    contact_minutes = whole_number_field(
         _("Contact minutes"),
         1,
         16 * 60,

@@ -7,8 +7,9 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from trellis.learning import models as m
-from trellis.learning.forms.programs import date_field, interpolate_lazy, person_label, text_field, time_field
+from trellis.learning.forms.programs import date_field, person_label, text_field, time_field
 from trellis.learning.services.feedback import MAX_SURVEY_ITEMS
+from trellis.lib.forms import interpolate_lazy
 
 
 class CancelForm(forms.Form):

@@ -64,6 +64,8 @@ class ManifestReading:
             with self.package.open(member) as raw:
                 first = raw.readline(64 * 1024)
         except (OSError, RuntimeError, NotImplementedError):
+            # zipfile: RuntimeError for an encrypted member, NotImplementedError for an unsupported compression.
+            # The reader reports the file as unreadable; here it simply has no header to recognise.
             return set()
         text = first.decode("utf-8-sig", errors="replace")
         return {part.strip().strip('"') for part in text.strip().split(",")}
