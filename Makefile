@@ -60,10 +60,17 @@ run: $(RUNTIME_STAMP) ## Migrate the SQLite database, load the demo, print its l
 	$(PY) manage.py seed_demo; \
 	exec $(PY) manage.py runserver $(HOST):$(PORT)
 
-bench: $(DEV_STAMP) ## Benchmarks: CASE import, OneRoster import, PD check-in load (SQLite, and PostgreSQL in an ephemeral cluster)
+# The page benchmarks' scales (bench/pages.py); with DATABASE_URL set, they run in that database (name one scale).
+BENCH_SCALE ?= district region
+
+bench: $(DEV_STAMP) ## Benchmarks: imports, PD check-in load, pages at district and region scale (see bench/README.md)
 	$(PY) bench/case_import.py
 	scripts/with-postgres.sh $(PY) bench/oneroster_import.py
 	scripts/with-postgres.sh $(PY) bench/checkin_load.py
+	for scale in $(BENCH_SCALE); do \
+	  if [[ -n "$${DATABASE_URL:-}" ]]; then $(PY) bench/pages.py --scale $$scale; \
+	  else scripts/with-postgres.sh $(PY) bench/pages.py --scale $$scale; fi; \
+	done
 
 fmt: $(DEV_STAMP) ## Format the code and apply ruff's safe fixes
 	$(PY) -m ruff format .

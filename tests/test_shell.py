@@ -58,4 +58,44 @@ def test_session_expires_after_idle_time(world, client_for, settings):
 
 
 def test_session_cookie_ends_with_the_browser(settings):
-    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE and not settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def _expiry(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_an_active_session_rolls_on_without_a_write_per_request(world, client_for, settings):
+    import time_machine
+
+    client = client_for(world.teacher)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.get(reverse("home"))
+        first = _expiry(client)
+    # Within the refresh interval: no write, the expiry stays.
+    with time_machine.travel(start + datetime.timedelta(seconds=settings.SESSION_REFRESH_SECONDS // 2), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+        assert _expiry(client) == first
+    # After it: the expiry moves forward, so a person working all day stays signed in.
+    later = start + datetime.timedelta(seconds=settings.SESSION_REFRESH_SECONDS + 5)
+    with time_machine.travel(later, tick=False):
+        assert client.get(reverse("home")).status_code == 200
+        assert _expiry(client) >= later + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE - 1)
+    # Working past the original expiry, a request at a time, keeps the session.
+    step = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE // 2)
+    with time_machine.travel(later + step, tick=False):
+        assert client.get(reverse("home")).status_code == 200
+    with time_machine.travel(later + 2 * step + datetime.timedelta(seconds=60), tick=False):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_an_anonymous_visit_makes_no_session_row(client):
+    from django.contrib.sessions.models import Session
+
+    client.cookies["sessionid"] = "stale-session-key-that-does-not-exist"
+    client.get(reverse("account_login"))
+    client.get("/")
+    assert not Session.objects.exists()

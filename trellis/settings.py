@@ -57,12 +57,14 @@ INSTALLED_APPS = [
     "trellis.observations",
     "trellis.rostering",
     "trellis.learning",
+    "trellis.datagen",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "trellis.accounts.middleware.RefreshIdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,9 +169,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
-# Sessions end after this many seconds without a request (idle expiry) and at browser close.
+# Sessions end after this many seconds without a request (idle expiry) and at browser close. The expiry
+# moves forward at most once a SESSION_REFRESH_SECONDS, not on every request (RefreshIdleSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 8 * 60 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Email: printed to the console in development; SMTP when EMAIL_HOST is set.

@@ -8,5 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         # Registers this app's access rules.
         from trellis.accounts import access  # noqa: F401
+        from trellis.accounts.middleware import mark_session_fresh
+
+        user_logged_in.connect(mark_session_fresh, dispatch_uid="trellis-session-fresh")

@@ -116,7 +116,9 @@ def session_staff(session, *, also=None) -> QuerySet:
     manager looking), by name."""
     named = m.Session.facilitators.through.objects.filter(session_id=session.pk).values("user_id")
     cohort = m.Cohort.facilitators.through.objects.filter(cohort_id=session.cohort_id).values("user_id")
-    q = Q(pk__in=named) | Q(pk__in=cohort)
+    # One id list, not "id IN (...) OR id IN (...)": PostgreSQL answers an OR of two subqueries by
+    # reading every person (5 ms at region scale), a UNION by two index lookups.
+    ids = named.order_by().union(cohort.order_by())
     if also is not None:
-        q |= Q(pk=also.pk)
-    return User.objects.filter(q).order_by("full_name", "pk")
+        ids = ids.union(User.objects.filter(pk=also.pk).order_by().values("pk"))
+    return User.objects.filter(pk__in=ids).order_by("full_name", "pk")

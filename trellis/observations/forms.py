@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trellis.frameworks.models import ActionStep, FrameworkNode
+from trellis.lib.forms import QuickSelect
 from trellis.observations import models as m
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -209,11 +210,14 @@ class PlanForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), choices=[("", _("Any state")), *m.State.choices], required=False)
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("Any state")), *m.State.choices], required=False, widget=QuickSelect
+    )
     teacher = forms.ModelChoiceField(
         label=_("Teacher"),
         queryset=None,
         required=False,
+        widget=QuickSelect,
         empty_label=_("All teachers"),
         error_messages={"invalid_choice": _("Choose a teacher you have observed.")},
     )

@@ -127,7 +127,7 @@ def _grow_caseload(world, n, prefix):
 
 # Pinned: the request's session, user and roles; the page count and the page of rows (every value a subquery);
 # the unread notices of the navigation; saving the request's session (3).
-CASELOAD_QUERIES = 9
+CASELOAD_QUERIES = 6
 
 
 def test_caseload_query_count_is_fixed(world, client_for):
@@ -220,7 +220,7 @@ def _grow_growth(world, n):
 # Pinned: the request's session, user and roles; goals, the active goal's data points, current steps, mastered
 # steps, trials, placements, focus areas, scale levels, the next session; the notices of the navigation; saving
 # the request's session (3).
-GROWTH_QUERIES = 16
+GROWTH_QUERIES = 13
 
 
 def test_growth_query_count_is_fixed(world, client_for):
@@ -286,7 +286,7 @@ def test_home_query_count_is_fixed_with_coaching(world, client_for, persona):
 # three (current step, next session, active goal) to what the home page read before. The professional-learning
 # panel adds two for everyone with a district (next registered sessions, surveys to answer) and one more for a
 # coach or facilitator (the next sessions they run).
-HOME_QUERIES = {"coach": 14, "teacher": 16}
+HOME_QUERIES = {"coach": 11, "teacher": 13}
 
 
 def test_missed_and_cancelled_sessions_are_not_next(world, client_for):

@@ -355,7 +355,7 @@ def _count(client, url) -> int:
 # Pinned: the request's session, user and roles; the coaching session, its members, the latest observation,
 # its evidence notes, the current steps, their rounds, the library's exemplars, the district policy (the
 # follow-up default), the unread notices of the navigation; saving the request's session (3).
-SESSION_RUN_QUERIES = 15
+SESSION_RUN_QUERIES = 12
 
 
 def test_session_run_query_count_is_fixed(world, client_for, session):

@@ -51,6 +51,24 @@ class MaterialForm(forms.Form):
         return cleaned
 
 
+def _local_time(value, zone):
+    return value.astimezone(zone).time().replace(second=0, microsecond=0) if value else None
+
+
+def roster_row_values(registration, session) -> dict:
+    """What a roster row's inputs show, under the names RosterRowForm reads back. The page draws
+    these inputs itself: a form's widgets cost a template render each, over a hundred on a full page."""
+    zone = session.zone
+    arrived, left = _local_time(registration.arrived_at, zone), _local_time(registration.left_at, zone)
+    return {
+        "prefix": f"r{registration.pk}",
+        "present": registration.checked_in_at is not None,
+        "arrived": arrived.strftime("%H:%M") if arrived else "",
+        "left": left.strftime("%H:%M") if left else "",
+        "minutes": registration.minutes_attended,
+    }
+
+
 class RosterRowForm(forms.Form):
     """One participant on the roster: present or not, and when they arrived and left (or the minutes)."""
 
@@ -70,14 +88,10 @@ class RosterRowForm(forms.Form):
 
     def __init__(self, *args, registration, session, **kwargs):
         zone = session.zone
-
-        def local(value):
-            return value.astimezone(zone).time().replace(second=0, microsecond=0) if value else None
-
         initial = {
             "present": registration.checked_in_at is not None,
-            "arrived": local(registration.arrived_at),
-            "left": local(registration.left_at),
+            "arrived": _local_time(registration.arrived_at, zone),
+            "left": _local_time(registration.left_at, zone),
             "minutes": registration.minutes_attended,
         }
         super().__init__(*args, prefix=f"r{registration.pk}", initial=initial, **kwargs)

@@ -158,10 +158,10 @@ class TestCatalogue:
         assert one == many == CATALOGUE_QUERIES, (one, many)
 
 
-# Every signed-in page costs 7: the session, the user, their roles, the unread-notice count in the navigation, and
-# saving the session (savepoint, update, release). The catalogue adds the programs of the filter, the count, the
+# Every signed-in page costs 4: the session, the user, their roles and the unread-notice count in the navigation (the
+# session is saved only every few minutes, see RefreshIdleSessionMiddleware). The catalogue adds the programs of the filter, the count, the
 # page of sessions (seats and my status annotated) and the person's district's policy.
-CATALOGUE_QUERIES = 11
+CATALOGUE_QUERIES = 8
 
 
 # A session --------------------------------------------------------------------------------------
@@ -285,10 +285,10 @@ class TestSessionPage:
         assert after_one == after_many == SESSION_QUERIES - 1, (after_one, after_many)  # no series once closed
 
 
-# 7 for every page (see CATALOGUE_QUERIES), then the session (access), its seats, my registration (with my place in
+# 4 for every page (see CATALOGUE_QUERIES), then the session (access), its seats, my registration (with my place in
 # line), whether it is open to me, its materials, the series; for someone with a seat: the survey, my commitments,
 # my certificate.
-SESSION_QUERIES = 16
+SESSION_QUERIES = 13
 
 
 # Cancelling and the calendar file ---------------------------------------------------------------
@@ -409,9 +409,9 @@ class TestMyLearning:
         assert one == many == MY_LEARNING_QUERIES, (one, many)
 
 
-# 7 for every page (see CATALOGUE_QUERIES), then upcoming registrations, the count and page of past ones, surveys to
+# 4 for every page (see CATALOGUE_QUERIES), then upcoming registrations, the count and page of past ones, surveys to
 # answer, commitments, certificates.
-MY_LEARNING_QUERIES = 13
+MY_LEARNING_QUERIES = 10
 
 
 class TestTranscript:
@@ -450,9 +450,9 @@ class TestTranscript:
         assert one == many == TRANSCRIPT_QUERIES, (one, many)
 
 
-# 7 for every page (see CATALOGUE_QUERIES), then the person (access), their district's policy, the attended
+# 4 for every page (see CATALOGUE_QUERIES), then the person (access), their district's policy, the attended
 # registrations, their certificates.
-TRANSCRIPT_QUERIES = 11
+TRANSCRIPT_QUERIES = 8
 
 
 # Check-in on a phone ----------------------------------------------------------------------------

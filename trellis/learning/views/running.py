@@ -41,6 +41,7 @@ from trellis.learning.forms.running import (
     ReviewPointForm,
     RosterRowForm,
     SurveyBuildForm,
+    roster_row_values,
 )
 from trellis.learning.notify import absolute_url
 from trellis.learning.selectors import (
@@ -88,17 +89,15 @@ def _checkin_window(session, now=None) -> str:
 
 
 def _roster(user, session, request):
-    roster = session_roster(user, session)
+    roster = session_roster(user, session, runs_session=True)  # the caller fetched it with _staff_session
     search = (request.GET.get("q") or "").strip()[:100]
     if search:
         roster = roster.filter(participant__full_name__icontains=search)
     page_obj = Paginator(roster, ROSTER_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
     for registration in page_obj.object_list:
-        form = None
-        if registration.status == S.CONFIRMED:
-            form = RosterRowForm(registration=registration, session=session)
-        rows.append({"registration": registration, "form": form})
+        inputs = roster_row_values(registration, session) if registration.status == S.CONFIRMED else None
+        rows.append({"registration": registration, "form": inputs})
     return search, page_obj, rows
 
 
@@ -140,7 +139,7 @@ def roster_update(request, pk):
     user = request.user
     session = _staff_session(user, pk)
     ids = [int(value) for value in request.POST.getlist("rows") if value.isdigit()][:ROSTER_PER_PAGE]
-    registrations = session_roster(user, session).filter(pk__in=ids, status=S.CONFIRMED)
+    registrations = session_roster(user, session, runs_session=True).filter(pk__in=ids, status=S.CONFIRMED)
     marked = unmarked = adjusted = problems = 0
     for registration in registrations:
         name = registration.participant.display_name

@@ -156,7 +156,7 @@ class TestList:
 
     @pytest.mark.parametrize(
         ("persona", "params", "pinned"),
-        [("coach", {}, 10), ("teacher", {}, 9), ("campus_leader", {"view": "campus"}, 9)],
+        [("coach", {}, 7), ("teacher", {}, 6), ("campus_leader", {"view": "campus"}, 6)],
     )
     def test_bounded_queries(self, world, starter_version, components, client_for, persona, params, pinned):
         def make(n):
@@ -388,7 +388,7 @@ class TestCapturePage:
         few = queries(client, url)
         notes(27)
         many = queries(client, url)
-        assert (few, many) == (16, 16)
+        assert (few, many) == (13, 13)
 
 
 # Review and sharing -------------------------------------------------------------------------------------------------
@@ -534,7 +534,7 @@ class TestReview:
         few = queries(client, url)
         notes(27)
         many = queries(client, url)
-        assert (few, many) == (17, 17)
+        assert (few, many) == (14, 14)
 
 
 # The read view and the teacher's side ----------------------------------------------------------------------------------
@@ -841,7 +841,7 @@ class TestCheckIns:
         few = queries(client, url)
         teachers(27)
         many = queries(client, url)
-        assert (few, many) == (10, 10)
+        assert (few, many) == (7, 7)
 
 
 # The timeline -----------------------------------------------------------------------------------------------------------
@@ -924,7 +924,7 @@ class TestTimeline:
         few = {p: queries(client_for(world.persona(p)), url) for p in ("teacher", "coach")}
         make(27)
         many = {p: queries(client_for(world.persona(p)), url) for p in ("teacher", "coach")}
-        assert (few, many) == ({"teacher": 13, "coach": 13}, {"teacher": 13, "coach": 13})
+        assert (few, many) == ({"teacher": 10, "coach": 10}, {"teacher": 10, "coach": 10})
 
 
 # Notices ------------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Realistic data at district and region scale, written in bulk, for the page benchmarks (bench/)."""
