@@ -59,14 +59,16 @@ def table(entries: list[dict]) -> str:
         lines += [
             f"**{database}**",
             "",
-            "| page | district p50 / p95 ms | region p50 / p95 ms | region floor ms | p95 ÷ floor | queries (district / region) |",
-            "|---|---|---|---|---|---|",
+            "| page | district p50 / p95 ms | region p50 / p95 ms | region: in SQL ms | region floor ms "
+            "| p95 ÷ floor | queries (district / region) |",
+            "|---|---|---|---|---|---|---|",
         ]
         for name in list(dict.fromkeys([*district, *region])):
             d, r = district.get(name), region.get(name)
             ratio = f"{r['p95_ms'] / r['floor_ms']:.1f}" if r and r["floor_ms"] else "–"
             lines.append(
-                f"| {name} | {_pair(d)} | {_pair(r)} | {r['floor_ms'] if r else '–'} | {ratio} | "
+                f"| {name} | {_pair(d)} | {_pair(r)} | {r.get('sql_ms', '–') if r else '–'} | "
+                f"{r['floor_ms'] if r else '–'} | {ratio} | "
                 f"{d['queries'] if d else '–'} / {r['queries'] if r else '–'} |"
             )
         lines.append("")
