@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from trellis.rostering.oneroster import spec
+from trellis.rostering.oneroster.package import OPEN_ERRORS
 from trellis.rostering.oneroster.reader import Table
 
 
@@ -63,8 +64,7 @@ class ManifestReading:
         try:
             with self.package.open(member) as raw:
                 first = raw.readline(64 * 1024)
-        except (OSError, RuntimeError, NotImplementedError):
-            # zipfile: RuntimeError for an encrypted member, NotImplementedError for an unsupported compression.
+        except OPEN_ERRORS:
             # The reader reports the file as unreadable; here it simply has no header to recognise.
             return set()
         text = first.decode("utf-8-sig", errors="replace")

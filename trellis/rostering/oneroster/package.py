@@ -14,6 +14,10 @@ from django.utils.translation import gettext as _
 
 from trellis.rostering.oneroster.report import Report
 
+# What opening a member can raise: OSError for a file that went away or a damaged archive; from zipfile,
+# RuntimeError for an encrypted member and NotImplementedError for a compression method it cannot read.
+OPEN_ERRORS = (OSError, RuntimeError, NotImplementedError)
+
 
 @dataclass
 class Member:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from trellis.rostering.oneroster.package import Member, Package
+from trellis.rostering.oneroster.package import OPEN_ERRORS, Member, Package
 from trellis.rostering.oneroster.report import Report
 
 # A physical line longer than this is not a roster row (and would otherwise be held whole).
@@ -81,8 +81,7 @@ class Table:
             return
         try:
             raw = self.package.open(self.member)
-        except (OSError, RuntimeError, NotImplementedError) as exc:
-            # RuntimeError: an encrypted zip member; NotImplementedError: an unsupported compression.
+        except OPEN_ERRORS as exc:
             self.ok = False
             self.report.error(
                 "unreadable", _("%(file)s cannot be read: %(reason)s") % {"file": self.file, "reason": exc}
