@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "trellis.orgs.context_processors.roles",
                 "trellis.observations.context_processors.notices",
+                "trellis.accounts.context_processors.navigation",
             ],
             # Template filters that know no domain live in trellis.lib, which is not an app.
             "libraries": {"trellis_text": "trellis.lib.templatetags.trellis_text"},
@@ -174,6 +175,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 8 * 60 * 60, minimum=60)
 SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_ENGINE = "trellis.accounts.sessions"  # database sessions, the per-request lookup compiled once
 
 # Email: printed to the console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

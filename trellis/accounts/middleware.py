@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from trellis.orgs.models import Organization
 from trellis.orgs.roles import roles_of
 
 # Pages an admin still reaches before setting up an authenticator.
@@ -62,9 +61,6 @@ class RequireAdminMFAMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(_ALLOWED_PREFIXES):
             return False
-        admin_of = roles_of(user).admin_district_ids
-        if not admin_of:
-            return False
-        if not Organization.objects.filter(pk__in=admin_of, require_admin_mfa=True).exists():
+        if not roles_of(user).mfa_required_district_ids:
             return False
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -36,6 +36,7 @@ from django.utils import timezone
 from trellis.coaching.access import shared_with
 from trellis.frameworks.models import ActionStep, Framework, FrameworkNode, ScaleLevel
 from trellis.frameworks.starter import starter_framework_identifier
+from trellis.lib.compiled import CompiledQuery
 from trellis.lib.rules import rule_for
 from trellis.observations import models as m
 from trellis.observations.access import VISIBLE_TO_TEACHER
@@ -637,5 +638,18 @@ def notices_of(user):
     return m.Notice.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
+# The header's badge, on every page: compiled once (see trellis.lib.compiled).
+_UNREAD_NOTICES = CompiledQuery(
+    lambda person: (
+        m.Notice.objects.filter(recipient_id=person, read_at__isnull=True)
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+        .values_list("n")
+    ),
+    person=int,
+)
+
+
 def unread_notice_count(user) -> int:
-    return m.Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+    rows = _UNREAD_NOTICES.rows(person=user.pk)
+    return rows[0][0] if rows else 0

@@ -1,9 +1,11 @@
 """What roles a person holds today, read once per request."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from trellis.lib.compiled import CompiledQuery
 from trellis.orgs.models import Membership, OrgKind, Role, active_on
 
 
@@ -16,6 +18,8 @@ class Roles:
     admin_district_ids: frozenset = field(default_factory=frozenset)
     facilitator_sc_ids: frozenset = field(default_factory=frozenset)
     sc_admin_ids: frozenset = field(default_factory=frozenset)
+    # Districts this person administers that require their administrators to use an authenticator.
+    mfa_required_district_ids: frozenset = field(default_factory=frozenset)
 
     @property
     def is_teacher(self) -> bool:
@@ -65,6 +69,18 @@ _ROLE_FIELDS = {
 }
 
 
+# Every page reads it: compiled once (see trellis.lib.compiled).
+_ROLE_ROWS = CompiledQuery(
+    lambda person, today: (
+        Membership.objects.filter(person_id=person, organization__is_active=True)
+        .filter(active_on(today))
+        .values_list("role", "organization_id", "organization__kind", "organization__require_admin_mfa")
+    ),
+    person=int,
+    today=datetime.date,
+)
+
+
 def roles_of(user) -> Roles:
     """The person's roles today; cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -72,18 +88,14 @@ def roles_of(user) -> Roles:
     cached = getattr(user, "_trellis_roles", None)
     if cached is not None:
         return cached
-    rows = (
-        Membership.objects.filter(person=user)
-        .filter(active_on(timezone.localdate()))
-        .filter(organization__is_active=True)
-        .values_list("role", "organization_id", "organization__kind")
-    )
     sets: dict[str, set] = {name: set() for name in Roles.__dataclass_fields__}
-    for role, org_id, kind in rows:
+    for role, org_id, kind, requires_mfa in _ROLE_ROWS.rows(person=user.pk, today=timezone.localdate()):
         if role == Role.COACH:
             sets["coach_district_ids" if kind == OrgKind.DISTRICT else "coach_campus_ids"].add(org_id)
         else:
             sets[_ROLE_FIELDS[role]].add(org_id)
+        if role == Role.DISTRICT_ADMIN and requires_mfa:
+            sets["mfa_required_district_ids"].add(org_id)
     roles = Roles(**{name: frozenset(ids) for name, ids in sets.items()})
     user._trellis_roles = roles
     return roles

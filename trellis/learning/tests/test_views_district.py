@@ -143,10 +143,9 @@ class TestApprovals:
         assert one == many == APPROVALS_QUERIES, (one, many)
 
 
-# 5 for every page a district admin opens (the session, the user, their roles, whether their district requires MFA of
-# admins, the unread-notice count), then the count and the page of
-# registrations (seats annotated).
-APPROVALS_QUERIES = 7
+# 4 for every page a district admin opens (the session, the user, their roles with whether their district requires
+# MFA of admins, the unread-notice count), then the count and the page of registrations (seats annotated).
+APPROVALS_QUERIES = 6
 
 
 # Enrolling a campus team ------------------------------------------------------------------------
@@ -253,8 +252,8 @@ class TestPeopleRegistrations:
         assert one == many == PEOPLE_QUERIES, (one, many)
 
 
-# 5 for every page a district admin opens (see APPROVALS_QUERIES), then the count and the page of registrations.
-PEOPLE_QUERIES = 7
+# 4 for every page a district admin opens (see APPROVALS_QUERIES), then the count and the page of registrations.
+PEOPLE_QUERIES = 6
 
 
 class TestPersonTranscript:
