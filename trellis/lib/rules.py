@@ -8,7 +8,7 @@ helpers built on it), which authorises in the same query.
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 NOTHING = Q(pk__in=[])
@@ -69,10 +69,14 @@ def fetch(model: type[models.Model], user, pk, *, write: bool = False, queryset=
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    obj = rule.visible(user, queryset).filter(pk=pk).first()
+    found = rule.visible(user, queryset).filter(pk=pk)
+    if write:
+        # Whether the user may change it comes back in the same query.
+        found = found.annotate(_may_change=Exists(rule.changeable(user).filter(pk=OuterRef("pk"))))
+    obj = found.first()
     if obj is None:
         raise Http404
-    if write and not rule.can_change(user, obj):
+    if write and not obj._may_change:
         raise PermissionDenied
     return obj
 

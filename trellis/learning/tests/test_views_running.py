@@ -529,4 +529,4 @@ def test_query_counts_do_not_grow_with_registrations(world, client_for, sc_cohor
 
 
 # session-manage, session-results (facilitator, session-backed auth).
-PINNED_RUNNING_PAGES = [13, 18]
+PINNED_RUNNING_PAGES = [12, 17]
