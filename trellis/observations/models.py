@@ -121,6 +121,8 @@ class Observation(models.Model):
         indexes = [
             models.Index(fields=["district", "-created_at"], name="obs_district_idx"),
             models.Index(fields=["observer", "state", "-created_at"], name="obs_observer_idx"),
+            # The teachers an observer has seen (the list's filter), and their latest visit to each.
+            models.Index(fields=["observer", "teacher", "-created_at"], name="obs_observer_teacher_idx"),
             models.Index(fields=["teacher", "-created_at"], name="obs_teacher_idx"),
             models.Index(fields=["campus", "-created_at"], name="obs_campus_idx"),
         ]

@@ -404,9 +404,11 @@ def district_counts(district_ids) -> dict:
 
 
 def observed_teachers(user):
-    """The teachers ``user`` has observed, for the list's teacher filter."""
-    return User.objects.filter(pk__in=m.Observation.objects.filter(observer=user).values("teacher_id")).order_by(
-        "full_name", "id"
+    """The teachers ``user`` has observed, for the list's teacher filter: only what the option shows."""
+    return (
+        User.objects.filter(pk__in=m.Observation.objects.filter(observer=user).values("teacher_id"))
+        .only("id", "full_name", "preferred_name", "email")
+        .order_by("full_name", "id")
     )
 
 
