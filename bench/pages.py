@@ -145,10 +145,12 @@ def time_floor(page, requests: int) -> float:
     floor = FLOORS[page.name]
     ctx = floor_context(page)
     params = connection.get_connection_params()
-    # The driver set up as the app's own connection is: no prepared statements (Django turns them off),
-    # so the floor plans its statements on every run, as the page's queries are planned.
+    # The driver set up as the app's own connection is: server-side binding, with statements prepared
+    # after the same number of runs (or never, when DB_PREPARED_STATEMENTS is off), so the floor's
+    # statements are planned as often as the page's are.
+    prepare_threshold = params.get("prepare_threshold")
     params = {k: v for k, v in params.items() if k not in ("cursor_factory", "prepare_threshold")}
-    with psycopg.connect(**params, prepare_threshold=None) as conn:
+    with psycopg.connect(**params, prepare_threshold=prepare_threshold) as conn:
         conn.autocommit = True
         with conn.cursor() as cursor:
             for _ in range(WARM_UP):

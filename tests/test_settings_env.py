@@ -171,6 +171,31 @@ def test_settings_reject_an_unreadable_database_url(tmp_path):
     assert "DATABASE_URL" in result.stderr.splitlines()[-1]
 
 
+def _database_options(tmp_path, **env) -> str:
+    code = "from django.conf import settings\nprint(settings.DATABASES['default'].get('OPTIONS', {}))\n"
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO), "DEBUG": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={"DJANGO_SETTINGS_MODULE": "trellis.settings", "TRELLIS_VAR_DIR": str(tmp_path), **clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_postgresql_prepares_statements_unless_turned_off(tmp_path):
+    url = "postgres://trellis@localhost:5432/trellis"
+    on = _database_options(tmp_path, DATABASE_URL=url)
+    assert "'server_side_binding': True" in on and "'prepare_threshold': 2" in on
+    off = _database_options(tmp_path, DATABASE_URL=url, DB_PREPARED_STATEMENTS="0")
+    assert "prepare_threshold" not in off and "server_side_binding" not in off
+    # SQLite has no such thing.
+    assert "prepare_threshold" not in _database_options(tmp_path)
+
+
 # The README's configuration table ---------------------------------------------------
 
 

@@ -108,6 +108,11 @@ if DATABASE_URL:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {exc}") from exc
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
+        # Each connection plans a statement once it has run a few times, then reuses the plan: a page's
+        # joins take PostgreSQL longer to plan than to run. Turn off behind a transaction-pooling proxy
+        # that cannot keep prepared statements (PgBouncer before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('frameworks', '0002_case_import_jobs'),
-        ('observations', '0001_initial'),
-        ('orgs', '0001_initial'),
+        ("frameworks", "0002_case_import_jobs"),
+        ("observations", "0001_initial"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(fields=['observer', 'teacher', '-created_at'], name='obs_observer_teacher_idx'),
+            model_name="observation",
+            index=models.Index(fields=["observer", "teacher", "-created_at"], name="obs_observer_teacher_idx"),
         ),
     ]
