@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 
 from trellis.rostering.oneroster.report import Report
 
-# What opening a member can raise: OSError for a file that went away or a damaged archive; from zipfile,
-# RuntimeError for an encrypted member and NotImplementedError for a compression method it cannot read.
+# The exceptions opening a package member raises, each reported to the importer as "cannot be read":
+# OSError when a file went away or the archive is damaged; zipfile's RuntimeError ("is encrypted,
+# password required") and NotImplementedError ("That compression method is not supported").
+# Tested in test_bad_input.py.
 OPEN_ERRORS = (OSError, RuntimeError, NotImplementedError)
 
 

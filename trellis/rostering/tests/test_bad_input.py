@@ -194,6 +194,38 @@ def test_not_a_zip(world, tmp_path):
     assert record.report["errors"][0]["code"] == "not_zip"
 
 
+def _patch_central_entry(path, name: str, *, flag_bits: int = 0, method: int | None = None) -> None:
+    """Mark one member of a zip as encrypted, or as packed by a method zipfile cannot read."""
+    data = bytearray(path.read_bytes())
+    at = 0
+    while True:
+        at = data.index(b"PK\x01\x02", at)
+        name_length = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + name_length].decode() == name:
+            break
+        at += 4
+    data[at + 8 : at + 10] = (int.from_bytes(data[at + 8 : at + 10], "little") | flag_bits).to_bytes(2, "little")
+    if method is not None:
+        data[at + 10 : at + 12] = method.to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    ("patch", "reason"),
+    [({"flag_bits": 0x1}, "encrypted"), ({"method": 99}, "compression")],
+    ids=["encrypted member", "unknown compression method"],
+)
+def test_a_member_zipfile_cannot_open_is_named_and_nothing_is_written(world, tmp_path, patch, reason):
+    people = User.objects.count()
+    path = zip_package(tmp_path / "roster.zip", basic_files(*teachers(2)))
+    _patch_central_entry(path, "users.csv", **patch)
+    record = roster_import(actor=None, district=world.district, source=path, options=import_options())
+    assert record.status == m.ImportStatus.REFUSED
+    found = error(record.report, "unreadable")
+    assert "users.csv" in found["message"] and reason in found["message"].lower()
+    assert User.objects.count() == people
+
+
 def test_a_single_csv_instead_of_the_zip(world, tmp_path):
     path = tmp_path / "users.zip"
     path.write_text(users_csv(*teachers(2)))
