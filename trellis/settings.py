@@ -96,7 +96,12 @@ TEMPLATES = [
                 "trellis.accounts.context_processors.navigation",
             ],
             # Template filters that know no domain live in trellis.lib, which is not an app.
-            "libraries": {"trellis_text": "trellis.lib.templatetags.trellis_text"},
+            # "i18n" and the built-ins below are Django's own, minus repeated work per table row.
+            "libraries": {
+                "trellis_text": "trellis.lib.templatetags.trellis_text",
+                "i18n": "trellis.lib.templatetags.i18n_cached",
+            },
+            "builtins": ["trellis.lib.templatetags.fast_builtins"],
         },
     },
 ]
@@ -249,7 +254,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Preloading HSTS binds the whole domain and its subdomains for months: that is the district IT's call,
 # so check --deploy does not warn while it is off.
-SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# templates.W003 names a tag library label used twice: "i18n" is, on purpose (see TEMPLATES above;
+# tests/test_lib_template_speed.py fails if any other label is).
+SILENCED_SYSTEM_CHECKS = ["security.W021", "templates.W003"]
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

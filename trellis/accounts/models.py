@@ -91,7 +91,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name", "id"]
         indexes = [
             models.Index(fields=["district", "full_name"], name="user_district_name_idx"),
-            models.Index(fields=["service_center"], name="user_service_center_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -53,7 +53,6 @@ class Organization(models.Model):
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["district", "kind", "name"], name="org_district_kind_idx"),
-            models.Index(fields=["parent"], name="org_parent_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "slug"], condition=Q(parent=None), name="org_unique_root_slug"),
@@ -176,7 +175,6 @@ class CaseloadAssignment(models.Model):
         indexes = [
             models.Index(fields=["coach", "valid_to"], name="caseload_coach_idx"),
             models.Index(fields=["teacher", "valid_to"], name="caseload_teacher_idx"),
-            models.Index(fields=["district"], name="caseload_district_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(coach=models.F("teacher")), name="caseload_not_self"),

@@ -69,7 +69,6 @@ class CoachingShare(models.Model):
         verbose_name_plural = _("coaching shares")
         indexes = [
             models.Index(fields=["content_type", "object_id", "shared_with"], name="share_record_idx"),
-            models.Index(fields=["district"], name="share_district_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
