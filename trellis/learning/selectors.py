@@ -69,12 +69,17 @@ def _count(qs, group: str = "session") -> Coalesce:
     )
 
 
+def confirmed_count():
+    """The number of confirmed registrations of the session in the outer query."""
+    return _count(m.Registration.objects.filter(session=OuterRef("pk"), status=S.CONFIRMED))
+
+
 def with_seats(sessions: QuerySet) -> QuerySet:
     """Annotate ``confirmed_count``, ``waitlisted_count``, ``pending_count``, ``checked_in_count``
     and ``seats_left`` (None: no limit)."""
     regs = m.Registration.objects.filter(session=OuterRef("pk"))
     return sessions.annotate(
-        confirmed_count=_count(regs.filter(status=S.CONFIRMED)),
+        confirmed_count=confirmed_count(),
         waitlisted_count=_count(regs.filter(status=S.WAITLISTED)),
         pending_count=_count(regs.filter(status=S.PENDING)),
         checked_in_count=_count(regs.filter(checked_in_at__isnull=False)),

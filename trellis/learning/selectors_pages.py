@@ -239,7 +239,11 @@ def home_learning(user, *, now=None) -> HomeLearning:
         panel.surveys = list(sel.surveys_to_answer(user)[:HOME_ROWS])
     if panel.facilitates:
         panel.facilitating = list(
-            sel.facilitated_sessions(user, now=now).filter(status=m.SessionStatus.SCHEDULED)[:HOME_ROWS]
+            m.Session.objects.filter(led_session_q(user), status=m.SessionStatus.SCHEDULED, ends_at__gte=now)
+            # The panel shows the title, time and seats taken: not every column of four tables.
+            .only("id", "title", "starts_at", "timezone", "capacity")
+            .annotate(confirmed_count=sel.confirmed_count())
+            .order_by("starts_at", "pk")[:HOME_ROWS]
         )
     if roles.admin_district_ids:
         panel.approvals = m.Registration.objects.filter(

@@ -42,12 +42,18 @@ def campus_names_by_teacher(teacher_ids) -> dict[int, str]:
     return {pid: ", ".join(n) for pid, n in names.items()}
 
 
+# A person's columns that lists show (User.display_name reads them).
+_SHOWN_PERSON = ("full_name", "preferred_name", "email")
+
+
 def coach_caseload(coach) -> list[dict]:
     """The teachers a coach or facilitator supports now, with the last conversation and this month's count."""
     notes = CoachingNote.objects.filter(coach=coach, teacher=OuterRef("teacher_id"))
     rows = list(
         current_caseload(coach)
         .select_related("teacher", "district")
+        # Only what the home page's table shows: a caseload can be long.
+        .only("id", "teacher_id", "district_id", *(f"teacher__{f}" for f in _SHOWN_PERSON), "district__name")
         .annotate(
             last_met=Subquery(notes.order_by("-met_on").values("met_on")[:1]),
             this_month=Subquery(

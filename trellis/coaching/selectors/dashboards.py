@@ -673,6 +673,8 @@ def home_coach(coach) -> dict:
         CoachingSession.objects.filter(relationship_coach_q(coach, "relationship__"))
         .filter(status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now() - datetime.timedelta(hours=1))
         .select_related("relationship", "protocol")
+        # The home card shows the time, the relationship's title and the protocol's name.
+        .only("id", "starts_at", "relationship_id", "relationship__title", "protocol_id", "protocol__name")
         .annotate(member_count=_count(RelationshipMember.objects.filter(relationship=OuterRef("relationship"))))
         .annotate(
             first_member=Subquery(
